@@ -1,0 +1,27 @@
+# The two commands of the README's quick start: `make run` and `make test`. Each creates .venv if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kg build
+	$(BIN)/kg query --all
+
+test: $(STAMP)
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/python -m pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m kg.docs
+
+clean:
+	rm -rf .kg $(VENV)

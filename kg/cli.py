@@ -1,0 +1,247 @@
+"""The ``kg`` command: a thin layer over the library. Each command parses options and calls one function.
+
+Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax); 3 validation failed;
+4 ontology plus data inconsistent; 5 bad query or parameters (or an update without --update);
+6 no store; 7 store in use by another process.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from kg.errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="standoff: build a knowledge graph of a dispute story, every claim tied to the words that support it, "
+    "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file, "
+    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", envvar="KG_STORE", help="Store directory (default .kg/store under the working directory).",
+    show_default=False)]
+ProjectOpt = Annotated[Path, typer.Option(
+    "--project", help="Project folder holding ontology/, triples/ and queries/.")]
+
+
+def _fail(err: KgError) -> NoReturn:
+    typer.echo(f"kg: error: {err}", err=True)
+    raise typer.Exit(code=err.exit_code)
+
+
+def _out(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
+          no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the HermiT reasoning step.")] = False,
+          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False) -> None:
+    """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
+
+    The store is replaced only when every step passed; after any failure the previous store is untouched.
+    """
+    from kg.build import build as run_build
+
+    def progress(step: str, summary: str, seconds: float) -> None:
+        if not quiet:
+            typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
+
+    try:
+        report = run_build(project, store, reasoning=not no_reason, progress=progress)
+    except KgError as err:
+        _fail(err)
+    total = sum(report.triples.values())
+    typer.echo(f"built {report.store}: {total:,} triples in {len(report.triples)} graphs "
+               f"({sum(report.seconds.values()):.2f} s)", err=True)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r}: write parameters as name=value", param_hint="--param")
+        values[name.strip()] = value
+    return values
+
+
+@app.command()
+def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a file in queries/).")] = None,
+          param: Annotated[list[str] | None, typer.Option(
+              "--param", "-p", help="Parameter as name=value; IRIs may be prefixed names (pa:anthropic).")] = None,
+          fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json or xml.")] = "table",
+          list_: Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")] = False,
+          all_: Annotated[bool, typer.Option("--all", help="Run every canned query that needs no parameter, "
+                                             "each under its summary: the story's answers.")] = False,
+          store: StoreOpt = None,
+          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries")) -> None:
+    """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
+    from kg import queries as canned
+    from kg.config import store_path
+    from kg.results import render
+    from kg.store import open_store
+
+    try:
+        if list_ or (name is None and not all_):
+            for q in canned.list_queries(queries):
+                args = " ".join(f"--param {p.name}=<{p.type}>" for p in q.params)
+                typer.echo(f"{q.name}  {args}".rstrip())
+                typer.echo(f"    {q.summary}")
+                for p in q.params:
+                    typer.echo(f"    {p.name}: {p.description or p.type}")
+            return
+        if all_:
+            db = open_store(store_path(store))
+            for q in canned.list_queries(queries):
+                if not any(p.required for p in q.params):
+                    typer.echo(f"\n## {q.name}: {q.summary}\n")
+                    _out(render(canned.run_canned(db, q.name, {}, queries), fmt))
+            return
+        values = _params(param or [])
+        canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
+        result = canned.run_canned(open_store(store_path(store)), name, values, queries)
+        _out(render(result, fmt))
+    except KgError as err:
+        _fail(err)
+
+
+@app.command()
+def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or use -f FILE).")] = None,
+           file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+           fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json, xml; for CONSTRUCT/DESCRIBE "
+                                            "turtle, ntriples, jsonld, rdfxml.")] = "table",
+           graph: Annotated[list[str] | None, typer.Option(
+               "--graph", "-g", help="Query only these graphs (IRIs); default: the union of all.")] = None,
+           update: Annotated[bool, typer.Option("--update", help="Allow a SPARQL Update to change the store.")] = False,
+           store: StoreOpt = None) -> None:
+    """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.
+
+    Updates are refused unless --update is given.
+    """
+    from kg.config import store_path
+    from kg.errors import QueryError
+    from kg.results import render
+    from kg.sparql import is_update, run_query, run_update
+    from kg.store import open_store
+
+    try:
+        if (text is None) == (file is None):
+            raise QueryError("give the query as an argument or with -f FILE (one of them)")
+        body = file.read_text(encoding="utf-8") if file else str(text)
+        source = str(file) if file else "query"
+        if is_update(body):
+            if not update:
+                raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only "
+                                 "with --update")
+            run_update(open_store(store_path(store), writable=True), body, source)
+            typer.echo("update applied", err=True)
+            return
+        _out(render(run_query(open_store(store_path(store)), body, graphs=graph, source=source), fmt))
+    except KgError as err:
+        _fail(err)
+
+
+@app.command()
+def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, ntriples, nquads, jsonld, "
+                                            "rdfxml.")] = "turtle",
+           graph: Annotated[list[str] | None, typer.Option(
+               "--graph", "-g", help="Export only these graphs (IRIs).")] = None,
+           inferred: Annotated[bool, typer.Option("--inferred", help="Include the reasoner's graph.")] = False,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+           store: StoreOpt = None) -> None:
+    """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
+    import pyoxigraph as ox
+
+    from kg.config import store_path
+    from kg.export import default_graphs
+    from kg.export import export as run_export
+    from kg.store import open_store
+
+    try:
+        db = open_store(store_path(store))
+        graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)
+        if output is None:
+            run_export(db, sys.stdout.buffer, fmt, graphs)
+        else:
+            with output.open("wb") as handle:
+                run_export(db, handle, fmt, graphs)
+    except KgError as err:
+        _fail(err)
+
+
+@app.command()
+def validate(project: ProjectOpt = Path(".")) -> None:
+    """Check evidence (quotes against the text) and SHACL shapes; list every violation, per file and node."""
+    from kg.build import validate_project
+
+    try:
+        problems = validate_project(project)
+    except KgError as err:
+        _fail(err)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} violation(s)", err=True)
+        raise typer.Exit(code=3)
+    typer.echo("valid: evidence anchored, shapes pass", err=True)
+
+
+@app.command()
+def reason(project: ProjectOpt = Path("."),
+           show: Annotated[bool, typer.Option("--show", help="Print the inferred triples as Turtle.")] = False) -> None:
+    """Run HermiT over ontology and data: report consistency and what it infers (no store is touched)."""
+    import io
+
+    import pyoxigraph as ox
+
+    from kg.build import reason_project
+    from kg.export import write_turtle
+
+    try:
+        inferred = reason_project(project)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"consistent; {len(inferred):,} triples inferred", err=True)
+    if show:
+        scratch = ox.Store()
+        scratch.extend(inferred)
+        out = io.BytesIO()
+        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str))  # type: ignore[arg-type]
+        _out(out.getvalue())
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Print the store's VoID figures: triples per graph, classes and properties used."""
+    from kg.config import store_path
+    from kg.info import stats as run_stats
+    from kg.store import open_store
+
+    try:
+        typer.echo(run_stats(open_store(store_path(store))), nl=False)
+    except KgError as err:
+        _fail(err)
+
+
+@app.command()
+def info(store: StoreOpt = None) -> None:
+    """Say where the store is, when and from which inputs (with their sha256) it was built."""
+    from kg.config import store_path
+    from kg.info import info as run_info
+    from kg.store import open_store
+
+    try:
+        path = store_path(store)
+        typer.echo(run_info(open_store(path), path), nl=False)
+    except KgError as err:
+        _fail(err)

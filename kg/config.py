@@ -1,0 +1,25 @@
+"""Defaults that several modules share: where the store lives and which files a build reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_STORE = Path(".kg") / "store"
+STORE_ENV = "KG_STORE"
+INPUT_DIRS = ("ontology", "triples")
+# Folders under the input dirs that hold test material, not the graph.
+SKIPPED_DIRS = frozenset({"examples", "checks"})
+SHAPES_FILE = Path("ontology") / "shapes.ttl"
+QUERIES_DIR = Path("queries")
+
+
+def store_path(store: str | os.PathLike[str] | None = None) -> Path:
+    """The store location: the argument, else ``$KG_STORE``, else ``.kg/store`` under the working directory.
+
+    >>> str(store_path("/tmp/x"))
+    '/tmp/x'
+    """
+    if store is not None:
+        return Path(store)
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)

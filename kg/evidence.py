@@ -1,0 +1,155 @@
+"""Evidence: find each quoted span in its source text and record where it is, in code points.
+
+Curated files carry only the quote (``oa:TextQuoteSelector``); offsets are computed here, never by hand.
+A quote that is missing from the text, or occurs more than once without an ``oa:prefix``/``oa:suffix`` that
+tells the occurrences apart, is an error. A ``oa:TextPositionSelector`` a file already carries is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import Violation
+from kg.vocab import PREFIXES
+
+OA = PREFIXES["oa"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_XSD_NNI = ox.NamedNode(PREFIXES["xsd"] + "nonNegativeInteger")
+
+SPANS_QUERY = """
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX so: <https://w3id.org/standoff/ontology#>
+SELECT ?g ?span ?doc ?sha ?exact ?prefix ?suffix ?start ?end WHERE {
+  GRAPH ?g { ?span oa:hasSource ?doc ; oa:hasSelector ?sel . }
+  OPTIONAL { ?doc so:sha256 ?sha }
+  {
+    ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
+    OPTIONAL { ?sel oa:prefix ?prefix } OPTIONAL { ?sel oa:suffix ?suffix }
+  } UNION {
+    ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in its source: ``text[start:end] == exact``."""
+
+    start: int
+    end: int
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[Span]:
+    """Every place where ``exact`` occurs in ``text`` with the given prefix before and suffix after it.
+
+    >>> locate("a cat and a cat sat", "cat", suffix=" sat")
+    [Span(start=12, end=15)]
+    >>> len(locate("a cat and a cat sat", "cat"))
+    2
+    """
+    found: list[Span] = []
+    start = text.find(exact)
+    while start >= 0 and exact:
+        end = start + len(exact)
+        if text.startswith(suffix, end) and text[max(0, start - len(prefix)):start] == prefix:
+            found.append(Span(start, end))
+        start = text.find(exact, start + 1)
+    return found
+
+
+def position_quads(span: ox.NamedNode | ox.BlankNode, where: Span, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The TextPositionSelector triples for one span, in ``graph``."""
+    selector: ox.NamedNode | ox.BlankNode = (
+        ox.NamedNode(span.value + "#position") if isinstance(span, ox.NamedNode) else ox.BlankNode()
+    )
+    return [
+        ox.Quad(span, ox.NamedNode(OA + "hasSelector"), selector, graph),
+        ox.Quad(selector, RDF_TYPE, ox.NamedNode(OA + "TextPositionSelector"), graph),
+        ox.Quad(selector, ox.NamedNode(OA + "start"), ox.Literal(str(where.start), datatype=_XSD_NNI), graph),
+        ox.Quad(selector, ox.NamedNode(OA + "end"), ox.Literal(str(where.end), datatype=_XSD_NNI), graph),
+    ]
+
+
+def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
+           file_of: dict[str, str]) -> tuple[list[ox.Quad], list[Violation]]:
+    """Compute the position of every quoted span in ``store``; check positions files already give.
+
+    ``texts`` maps a sha256 to the text file with that content; ``file_of`` maps a graph IRI to its file.
+    Returns the position quads to add (in ``graph``) and every problem found, all at once.
+    """
+    cache: dict[str, str] = {}
+    quads: list[ox.Quad] = []
+    problems: list[Violation] = []
+    quotes: dict[ox.NamedNode | ox.BlankNode, Span] = {}
+    positions: list[tuple[ox.QuerySolution, str, str]] = []
+    for row in store.query(SPANS_QUERY):
+        path = file_of.get(row["g"].value, row["g"].value)
+        focus = row["span"].value if isinstance(row["span"], ox.NamedNode) else str(row["span"])
+        sha = row["sha"]
+        if sha is None:
+            problems.append(Violation(path, focus, "evidence-source",
+                                      f"its source {row['doc']} has no so:sha256, so its text cannot be found"))
+            continue
+        text_file = texts.get(sha.value)
+        if text_file is None:
+            problems.append(Violation(path, focus, "evidence-source",
+                                      f"no text file among the inputs has sha256 {sha.value} (the source "
+                                      f"{row['doc']}): add the text beside the triples, byte for byte"))
+            continue
+        if sha.value not in cache:
+            cache[sha.value] = text_file.read_text(encoding="utf-8")
+        text = cache[sha.value]
+        if row["exact"] is None:
+            positions.append((row, text, path))
+            continue
+        exact, prefix, suffix = _value(row["exact"]), _value(row["prefix"]), _value(row["suffix"])
+        hits = locate(text, exact, prefix, suffix)
+        if len(hits) == 1:
+            quotes[row["span"]] = hits[0]
+            quads.extend(position_quads(row["span"], hits[0], graph))
+        elif not hits:
+            problems.append(Violation(path, focus, "evidence-quote", f"quote not found in {text_file.name}: "
+                                      f"{exact!r}" + (" with the given prefix/suffix" if prefix or suffix else "")))
+        else:
+            at = ", ".join(str(h.start) for h in hits)
+            problems.append(Violation(path, focus, "evidence-quote",
+                                      f"quote occurs {len(hits)} times in {text_file.name} (at {at}): "
+                                      f"{exact!r}; add an oa:prefix or oa:suffix that tells them apart"))
+    for row, text, path in positions:
+        problem = _position_problem(row, text, quotes.get(row["span"]))
+        if problem:
+            focus = row["span"].value if isinstance(row["span"], ox.NamedNode) else str(row["span"])
+            problems.append(Violation(path, focus, "evidence-position", problem))
+    return quads, problems
+
+
+def _value(term: ox.Literal | None) -> str:
+    return term.value if term is not None else ""
+
+
+def _position_problem(row: ox.QuerySolution, text: str, quoted: Span | None) -> str | None:
+    """What is wrong with a TextPositionSelector a file gives, or None."""
+    try:
+        start, end = int(row["start"].value), int(row["end"].value)
+    except ValueError:
+        return "oa:start and oa:end must be integers"
+    if not 0 <= start < end <= len(text):
+        return f"offsets {start}..{end} are outside the text (0..{len(text)}) or not start < end"
+    if quoted is not None and quoted != Span(start, end):
+        return (f"offsets {start}..{end} do not match its quote, which is at {quoted.start}..{quoted.end}: "
+                "remove the offsets and let the build compute them")
+    return None

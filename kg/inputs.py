@@ -1,0 +1,56 @@
+"""Which files a build reads: RDF files under ``ontology/`` and ``triples/``, and the source texts beside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.config import INPUT_DIRS, SKIPPED_DIRS
+from kg.evidence import sha256_file
+from kg.rdfio import format_of
+from kg.vocab import graph_iri
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One RDF file of the project and the named graph it is loaded into."""
+
+    path: Path
+    relative: str
+    sha256: str
+
+    @property
+    def graph(self) -> str:
+        return graph_iri(self.relative)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, in a stable order."""
+
+    project: Path
+    rdf: list[InputFile]
+    texts: dict[str, Path]  # sha256 -> text file
+
+    def file_of(self) -> dict[str, str]:
+        """Graph IRI -> the file's path in the project, for naming files in error messages."""
+        return {f.graph: f.relative for f in self.rdf}
+
+
+def find_inputs(project: Path) -> Inputs:
+    """Every RDF file (by extension) and every ``.txt`` source under the project's input folders.
+
+    Folders named ``examples`` or ``checks`` hold test material and are skipped.
+    """
+    rdf: list[InputFile] = []
+    texts: dict[str, Path] = {}
+    for folder in INPUT_DIRS:
+        for path in sorted((project / folder).rglob("*")):
+            relative = path.relative_to(project)
+            if not path.is_file() or SKIPPED_DIRS.intersection(relative.parts[:-1]):
+                continue
+            if path.suffix == ".txt":
+                texts[sha256_file(path)] = path
+            elif format_of(path) is not None:
+                rdf.append(InputFile(path, relative.as_posix(), sha256_file(path)))
+    return Inputs(project, rdf, texts)

@@ -1,0 +1,87 @@
+"""The store's own description: a VoID dataset with its graphs, classes, properties, inputs and build."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.inputs import Inputs
+from kg.vocab import DATA, DATASET, META_GRAPH, PREFIXES, SO
+
+VOID, DCT, PROV, XSD = PREFIXES["void"], PREFIXES["dcterms"], PREFIXES["prov"], PREFIXES["xsd"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+TOOL = ox.NamedNode(f"https://w3id.org/standoff/software/kg/{__version__}")
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float]) -> list[ox.Quad]:
+    """VoID quads (in the meta graph) describing everything already in ``store``.
+
+    Figures are computed with SPARQL over the store itself, so they are what a user's query would count.
+    """
+    g = ox.NamedNode(META_GRAPH)
+    ds = ox.NamedNode(DATASET)
+    out: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        out.append(ox.Quad(s, ox.NamedNode(p), o, g))
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
+    add(ds, DCT + "title", ox.Literal("standoff knowledge graph", language="en"))
+    add(ds, DCT + "modified", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
+    add(ds, VOID + "uriSpace", ox.Literal(DATA))
+    add(ds, VOID + "vocabulary", ox.NamedNode(SO.rstrip("#")))
+
+    total = 0
+    files = {f.graph: f for f in inputs.rdf}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
+        graph, n = row["g"], int(row["n"].value)
+        total += n
+        add(ds, VOID + "subset", graph)
+        add(graph, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
+        add(graph, VOID + "triples", _int(n))
+        source = files.get(graph.value)
+        if source is not None:
+            add(graph, DCT + "source", ox.Literal(source.relative))
+            add(graph, SO + "sha256", ox.Literal(source.sha256))
+    add(ds, VOID + "triples", _int(total))
+
+    union = {"use_default_graph_as_union": True}
+    for name, query in (
+        ("classes", "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
+        ("properties", "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+        ("distinctSubjects", "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        ("distinctObjects", "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+    ):
+        add(ds, VOID + name, _int(int(next(iter(store.query(query, **union)))["n"].value)))
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c", **union):
+        part = ox.BlankNode()
+        add(ds, VOID + "classPartition", part)
+        add(part, VOID + "class", row["c"])
+        add(part, VOID + "entities", _int(int(row["n"].value)))
+    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p", **union):
+        part = ox.BlankNode()
+        add(ds, VOID + "propertyPartition", part)
+        add(part, VOID + "property", row["p"])
+        add(part, VOID + "triples", _int(int(row["n"].value)))
+
+    activity = ox.BlankNode()
+    add(ds, PROV + "wasGeneratedBy", activity)
+    add(activity, RDF_TYPE.value, ox.NamedNode(PROV + "Activity"))
+    add(activity, PROV + "endedAtTime", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
+    add(activity, PROV + "wasAssociatedWith", TOOL)
+    add(TOOL, RDF_TYPE.value, ox.NamedNode(PROV + "SoftwareAgent"))
+    add(TOOL, PREFIXES["rdfs"] + "label", ox.Literal(f"kg {__version__} (standoff)"))
+    add(TOOL, PREFIXES["schema"] + "softwareVersion", ox.Literal(__version__))
+    for f in inputs.rdf:
+        add(activity, PROV + "used", ox.NamedNode(f.graph))
+    # Step durations are for people reading `kg info`, hence a comment rather than a term of our own.
+    for step, took in seconds.items():
+        add(activity, PREFIXES["rdfs"] + "comment", ox.Literal(f"{step}: {took:.3f} s"))
+    return out

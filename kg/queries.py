@@ -1,0 +1,152 @@
+"""Canned queries: one ``.rq`` file per question in ``queries/``, with a grlc-style ``#+`` YAML header.
+
+Parameters follow grlc's names: ``?_name_type`` is required, ``?__name_type`` optional, where type is
+``iri``, ``literal``, ``integer``, ``decimal``, ``boolean`` or a language tag. Values are bound as RDF
+terms with pyoxigraph's ``substitutions`` (so a query projects its parameters), never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.config import QUERIES_DIR
+from kg.errors import QueryError
+from kg.sparql import Result, run_query
+from kg.vocab import PREFIXES
+
+_PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
+_XSD = PREFIXES["xsd"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a canned query: its name, its RDF type, and what it means."""
+
+    name: str
+    variable: str
+    type: str
+    required: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """One ``.rq`` file: its header (summary, tags, parameters) and its text."""
+
+    name: str
+    path: Path
+    summary: str
+    text: str
+    tags: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+
+    @property
+    def ordered(self) -> bool:
+        """True when the query orders its rows (results are then compared in order)."""
+        return bool(re.search(r"\bORDER\s+BY\b", self.text, re.I))
+
+
+def _header(text: str, path: Path) -> dict:
+    import yaml
+
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            break
+        lines.append(line[2:].removeprefix(" "))
+    try:
+        header = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as err:
+        raise QueryError(f"{path}: the #+ header is not valid YAML: {err}") from None
+    if not isinstance(header, dict):
+        raise QueryError(f"{path}: the #+ header must be a YAML mapping (summary:, tags:, params:)")
+    return header
+
+
+def read_query(path: Path) -> CannedQuery:
+    """Read one canned query file.
+
+    >>> q = read_query(QUERIES_DIR / "evidence.rq")
+    >>> [(p.name, p.type, p.required) for p in q.params]
+    [('subject', 'iri', True)]
+    """
+    text = path.read_text(encoding="utf-8")
+    header = _header(text, path)
+    described = header.get("params") or {}
+    params: dict[str, Param] = {}
+    for optional, name, kind in _PARAM.findall(_body(text)):
+        if name not in params:
+            params[name] = Param(name, f"{optional}{name}" + (f"_{kind}" if kind else ""), kind or "literal",
+                                 optional == "_", str(described.get(name, "")))
+    return CannedQuery(path.stem, path, str(header.get("summary", "")).strip(), text,
+                       list(header.get("tags") or []), list(params.values()))
+
+
+def _body(text: str) -> str:
+    """The query without comment lines, so a parameter named in a comment is not taken for one."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def list_queries(folder: Path = QUERIES_DIR) -> list[CannedQuery]:
+    """Every canned query in ``folder``, by name."""
+    return [read_query(p) for p in sorted(Path(folder).glob("*.rq"))]
+
+
+def find_query(name: str, folder: Path = QUERIES_DIR) -> CannedQuery:
+    """The canned query called ``name``; an unknown name lists the known ones."""
+    path = Path(folder) / f"{name}.rq"
+    if not path.exists():
+        known = ", ".join(q.name for q in list_queries(folder)) or "none"
+        raise QueryError(f"no canned query named {name!r} in {folder}; known: {known}")
+    return read_query(path)
+
+
+def to_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term of the parameter's type; a prefixed name expands with our prefixes.
+
+    >>> to_term("so:Demand", "iri")
+    <NamedNode value=https://w3id.org/standoff/ontology#Demand>
+    >>> to_term('x" } ; DROP ALL ; #', "literal").value
+    'x" } ; DROP ALL ; #'
+    """
+    try:
+        if kind == "iri":
+            if value.startswith("<") and value.endswith(">"):
+                return ox.NamedNode(value[1:-1])
+            prefix, _, local = value.partition(":")
+            if prefix in PREFIXES and not local.startswith("//"):
+                return ox.NamedNode(PREFIXES[prefix] + local)
+            return ox.NamedNode(value)
+        if kind in ("integer", "decimal", "boolean"):
+            literal = ox.Literal(value, datatype=ox.NamedNode(_XSD + kind))
+            {"integer": int, "decimal": float, "boolean": lambda v: {"true": 1, "false": 0}[v]}[kind](value)
+            return literal
+        if kind == "literal":
+            return ox.Literal(value)
+        return ox.Literal(value, language=kind)
+    except (ValueError, KeyError):
+        raise QueryError(f"{value!r} is not a valid {kind}") from None
+
+
+def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Check the given parameters against the query's and turn them into bound terms."""
+    expected = {p.name: p for p in query.params}
+    listing = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})" for p in query.params) or "none"
+    unknown = sorted(set(values) - set(expected))
+    missing = sorted(p.name for p in query.params if p.required and p.name not in values)
+    if unknown or missing:
+        what = "; ".join(filter(None, [unknown and f"unknown parameter(s) {', '.join(unknown)}",
+                                       missing and f"missing parameter(s) {', '.join(missing)}"]))
+        raise QueryError(f"query {query.name!r}: {what}; it takes: {listing}")
+    return {ox.Variable(expected[k].variable): to_term(v, expected[k].type) for k, v in values.items()}
+
+
+def run_canned(store: ox.Store, name: str, params: dict[str, str] | None = None,
+               folder: Path = QUERIES_DIR) -> Result:
+    """Run the canned query ``name`` with its parameters bound as RDF terms."""
+    query = find_query(name, folder)
+    return run_query(store, query.text, substitutions=bind(query, params or {}), source=str(query.path))

@@ -1,0 +1,64 @@
+"""Reading RDF files: the format from the extension, parse errors with file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+
+# Extensions pyoxigraph's own guess misses (".owl" is RDF/XML by convention).
+_EXTRA_FORMATS = {"owl": ox.RdfFormat.RDF_XML, "nt": ox.RdfFormat.N_TRIPLES}
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def format_of(path: Path) -> ox.RdfFormat | None:
+    """The RDF format a file's extension names, or None when it is not an RDF file.
+
+    >>> format_of(Path("a/b.ttl")).name, format_of(Path("x.txt"))
+    ('Turtle', None)
+    """
+    ext = path.suffix.lower().lstrip(".")
+    return _EXTRA_FORMATS.get(ext) or ox.RdfFormat.from_extension(ext)
+
+
+def input_error(err: SyntaxError, path: Path | str) -> InputError:
+    """Turn pyoxigraph's SyntaxError into an InputError that keeps file, line and column."""
+    message = str(err.msg if hasattr(err, "msg") else err)
+    # pyoxigraph prefixes "Parser error between line L column C and ...": the location is kept apart.
+    if message.startswith("Parser error") and ": " in message:
+        message = message.split(": ", 1)[1]
+    return InputError(message, str(path), err.lineno, err.offset)
+
+
+def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
+    """Quads of one RDF file; a syntax error becomes :class:`InputError` naming file, line and column."""
+    fmt = format_of(path)
+    if fmt is None:
+        raise InputError("not an RDF file (unknown extension)", str(path))
+    try:
+        yield from ox.parse(path=path, format=fmt, base_iri=base_iri)
+    except SyntaxError as err:
+        raise input_error(err, path) from None
+    except OSError as err:
+        raise InputError(str(err), str(path)) from None
+
+
+def bulk_load_file(store: ox.Store, path: Path, graph: ox.NamedNode, base_iri: str | None = None) -> None:
+    """Load one file into ``graph`` with the bulk loader (atomic; nothing is loaded when it fails)."""
+    fmt = format_of(path)
+    if fmt is None:
+        raise InputError("not an RDF file (unknown extension)", str(path))
+    try:
+        store.bulk_load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
+    except SyntaxError as err:
+        raise input_error(err, path) from None

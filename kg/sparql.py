@@ -1,0 +1,73 @@
+"""Running SPARQL over the store: read-only unless asked, syntax errors shown where they are."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.vocab import PREFIXES
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
+_WHERE = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def syntax_error(err: SyntaxError, text: str, source: str = "query") -> QueryError:
+    """A SPARQL syntax error as a QueryError that shows the offending line with a caret under the column."""
+    message = str(err)
+    found = _WHERE.search(message)
+    if not found:
+        return QueryError(f"{source}: {message}")
+    line, column, what = int(found[1]), int(found[2]), found[3]
+    lines = text.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    return QueryError(f"{source}:{line}:{column}: {what}\n  {shown}\n  {' ' * max(column - 1, 0)}^")
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update rather than a query (judged after its prologue and comments).
+
+    >>> is_update("PREFIX ex: <http://e/>\\nDELETE WHERE { ?s ?p ?o }"), is_update("SELECT * { ?s ?p ?o }")
+    (True, False)
+    """
+    body = re.sub(r"#[^\n]*", "", text)
+    body = re.sub(r"^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*", "", body, flags=re.I | re.M)
+    return bool(_UPDATE.match(body))
+
+
+def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
+              substitutions: dict[ox.Variable, Any] | None = None, source: str = "query") -> Result:
+    """Evaluate a SELECT, ASK, CONSTRUCT or DESCRIBE query over the union of graphs (or only ``graphs``).
+
+    Our prefixes are predeclared, so ``so:``, ``pa:`` and the standard ones need no PREFIX lines.
+    An update is refused here: use :func:`run_update`, which needs a writable store.
+
+    >>> s = ox.Store(); s.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c"),
+    ...                               ox.NamedNode("http://g")))
+    >>> [row["o"].value for row in run_query(s, "SELECT ?o WHERE { ?s ?p ?o }")]
+    ['c']
+    """
+    if is_update(text):
+        raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only with --update")
+    options: dict[str, Any] = {"prefixes": PREFIXES, "substitutions": substitutions}
+    if graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    try:
+        return store.query(text, **options)
+    except SyntaxError as err:
+        raise syntax_error(err, text, source) from None
+    except ValueError as err:
+        raise QueryError(f"{source}: {err}") from None
+
+
+def run_update(store: ox.Store, text: str, source: str = "update") -> None:
+    """Apply a SPARQL Update to a store opened writable (the CLI does so only with ``--update``)."""
+    try:
+        store.update(text, prefixes=PREFIXES)
+    except SyntaxError as err:
+        raise syntax_error(err, text, source) from None

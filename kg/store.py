@@ -1,0 +1,110 @@
+"""Opening the on-disk Oxigraph store, and swapping a freshly built one in atomically.
+
+A store path is a symbolic link to one build directory beside it (``<store>.builds/<id>``). A build writes a
+new directory and only then repoints the link with one atomic rename, so a reader never sees half a build
+and a failed or interrupted build leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreLockedError, StoreMissingError
+
+
+def _explain(err: OSError, path: Path) -> Exception:
+    text = str(err)
+    if "LOCK" in text or "lock" in text:
+        return StoreLockedError(
+            f"the store at {path} is in use by another process (a running `kg serve`, `kg sparql --update` or "
+            "notebook holds it for writing); stop that process, or query it through its SPARQL endpoint"
+        )
+    if "No such file" in text or "CURRENT" in text:
+        return StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
+    return err
+
+
+def exists(path: Path) -> bool:
+    """True when ``path`` holds a built store."""
+    return (path / "CURRENT").exists()
+
+
+def open_store(path: str | os.PathLike[str], *, writable: bool = False) -> ox.Store:
+    """Open a built store: read-only unless ``writable`` (read-only opens never fight over the lock).
+
+    >>> open_store("/nonexistent/store")
+    Traceback (most recent call last):
+    ...
+    kg.errors.StoreMissingError: no store at /nonexistent/store: run `kg build` first (or pass --store / set KG_STORE)
+    """
+    path = Path(path)
+    if not exists(path):
+        raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
+    try:
+        return ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
+    except OSError as err:
+        raise _explain(err, path) from None
+
+
+def builds_dir(path: Path) -> Path:
+    """The folder that holds the build directories a store link points to."""
+    return path.with_name(path.name + ".builds")
+
+
+_PARTIAL = ".partial"
+
+
+def new_build_dir(path: Path) -> Path:
+    """A fresh, empty directory for the next build of the store at ``path``, marked partial until complete.
+
+    Partial builds left by processes that died (killed, power cut) are removed here.
+    """
+    root = builds_dir(path)
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in root.glob(f"*{_PARTIAL}"):
+        pid = stale.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            discard(stale)
+    build = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}{_PARTIAL}"
+    build.mkdir()
+    return build
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def swap_in(path: Path, partial: Path) -> None:
+    """Point ``path`` at the finished build in one atomic step, then delete builds nothing points to any more.
+
+    Builds still in progress in other processes (``*.partial``) are left alone.
+    """
+    build = partial.with_name(partial.name.removesuffix(_PARTIAL))
+    partial.rename(build)
+    link_tmp = path.with_name(path.name + f".link-{os.getpid()}")
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(build, path.parent), link_tmp)
+    if path.exists() and not path.is_symlink():
+        # A plain directory (a store made by another tool): keep it aside rather than delete someone's data.
+        path.rename(path.with_name(path.name + f".replaced-{int(time.time())}"))
+    os.replace(link_tmp, path)
+    for old in builds_dir(path).iterdir():
+        if old != build and not old.name.endswith(_PARTIAL):
+            discard(old)
+
+
+def discard(build: Path) -> None:
+    """Delete a build directory (a failed build, or one a newer build replaced)."""
+    shutil.rmtree(build, ignore_errors=True)

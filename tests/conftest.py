@@ -1,0 +1,51 @@
+"""Shared fixtures: the real project, the installed `kg` command, and one store built from the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KG = Path(sys.executable).with_name("kg")
+
+
+def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+           timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the installed `kg` command as a user would, capturing its output."""
+    full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
+    full_env.update({"COLUMNS": "200", **(env or {})})
+    return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built once, through the real command, into a temporary store."""
+    store = tmp_path_factory.mktemp("kg") / "store"
+    result = run_kg("build", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    return store
+
+
+@pytest.fixture(scope="session")
+def store(built_store: Path) -> ox.Store:
+    """The built store, opened read-only."""
+    return ox.Store.read_only(str(built_store))
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the project's data folders, for tests that break or change files."""
+    for folder in ("ontology", "triples", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path

@@ -1,0 +1,232 @@
+"""The `kg` command end to end: build, query, sparql, export, validate, reason, stats, info, errors."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import KG, run_kg
+
+from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH, graph_iri
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def count(store: Path) -> str:
+    result = run_kg("sparql", COUNT, "--format", "csv", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_build_loads_one_graph_per_input_file_plus_evidence_inferred_and_meta(store: ox.Store, root: Path) -> None:
+    graphs = {g.value for g in store.named_graphs()}
+    inputs = {graph_iri(p.relative_to(root).as_posix()) for p in (root / "triples").rglob("*.ttl")}
+    inputs |= {graph_iri(p.relative_to(root).as_posix()) for p in (root / "ontology").glob("*.ttl")}
+    assert graphs == inputs | {EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH}
+    for graph in graphs:
+        assert next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None, graph
+
+
+def test_meta_graph_counts_match_the_store(store: ox.Store) -> None:
+    rows = store.query(
+        """PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?g ?n WHERE { GRAPH <https://w3id.org/standoff/graph/meta> { ?g void:triples ?n } }""")
+    declared = {row["g"].value: int(row["n"].value) for row in rows}
+    for graph, n in declared.items():
+        if graph.startswith("https://w3id.org/standoff/graph/"):
+            assert len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))) == n, graph
+
+
+def test_build_prints_progress_per_step(tmp_path: Path) -> None:
+    result = run_kg("build", "--store", str(tmp_path / "s"))
+    assert result.returncode == 0, result.stderr
+    for step in ("load", "validate", "reason", "describe"):
+        assert f"  {step}" in result.stderr
+    assert "built " in result.stderr
+
+
+def test_kg_store_env_chooses_the_store(tmp_path: Path, built_store: Path) -> None:
+    result = run_kg("info", env={"KG_STORE": str(built_store)})
+    assert result.returncode == 0, result.stderr
+    assert str(built_store) in result.stdout
+    assert "triples/pentagon-anthropic/article.txt" not in result.stdout  # text files are not RDF inputs
+    assert "sha256" in result.stdout
+
+
+def test_missing_store_is_exit_6_with_a_hint(tmp_path: Path) -> None:
+    result = run_kg("query", "demands", "--store", str(tmp_path / "none"))
+    assert result.returncode == 6
+    assert "run `kg build` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project_copy: Path) -> None:
+    store = project_copy / ".kg" / "store"
+    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+    before = count(store)
+    broken = project_copy / "triples" / "pentagon-anthropic" / "broken.ttl"
+    broken.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
+    result = run_kg("build", "--store", str(store), cwd=project_copy)
+    assert result.returncode == 2
+    assert "triples/pentagon-anthropic/broken.ttl:3:11:" in result.stderr
+    assert count(store) == before
+    assert not list((store.parent / "store.builds").glob("*.partial"))
+
+
+def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_copy: Path) -> None:
+    store = project_copy / ".kg" / "store"
+    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+    before = count(store)
+    extra = project_copy / "triples" / "pentagon-anthropic" / "zz-bad.ttl"
+    extra.write_text(
+        "@prefix so: <https://w3id.org/standoff/ontology#> .\n"
+        "@prefix pa: <https://w3id.org/standoff/id/pentagon-anthropic/> .\n"
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        "pa:bad-demand a so:Demand .\n"
+        "pa:bad-span a oa:SpecificResource ; oa:hasSource pa:article ;\n"
+        "  oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact \"words the article never says\" ] .\n")
+    result = run_kg("build", "--store", str(store), cwd=project_copy)
+    assert result.returncode == 3, result.stderr
+    assert "triples/pentagon-anthropic/zz-bad.ttl: pa:bad-demand:" in result.stderr
+    assert "pa:bad-span: [evidence-quote] quote not found" in result.stderr
+    # Several checks fail on the one demand (agent, evidence, attribution, factuality...): all are listed.
+    assert result.stderr.count("pa:bad-demand:") >= 3
+    assert count(store) == before
+    assert run_kg("validate", cwd=project_copy).returncode == 3
+
+
+def test_interrupted_build_leaves_the_old_store(project_copy: Path) -> None:
+    store = project_copy / ".kg" / "store"
+    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+    before = count(store)
+    (project_copy / "triples" / "pentagon-anthropic" / "extra.ttl").write_text(
+        "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    process = subprocess.Popen([str(KG), "build", "--store", str(store)], cwd=project_copy,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the load step is done: interrupt in the middle of the build
+    assert "load" in first
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=120)
+    assert process.returncode != 0
+    assert count(store) == before
+    assert not list((store.parent / "store.builds").glob("*.partial"))
+
+
+def test_parameters_are_bound_as_terms_not_pasted(built_store: Path) -> None:
+    hostile = 'x" } ; DROP ALL ; #'
+    result = run_kg("query", "search", "--param", f"text={hostile}", "--format", "csv", "--store", str(built_store))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == []  # no quote contains it, and nothing was dropped
+    assert count(built_store) != "n\r\n0\r\n"
+    result = run_kg("query", "evidence", "--param", f"subject={hostile}", "--store", str(built_store))
+    assert result.returncode == 5
+    assert "is not a valid iri" in result.stderr
+
+
+def test_missing_and_unknown_parameters_list_the_expected_ones(built_store: Path) -> None:
+    result = run_kg("query", "evidence", "--store", str(built_store))
+    assert result.returncode == 5
+    assert "missing parameter(s) subject" in result.stderr and "it takes: subject (iri)" in result.stderr
+    result = run_kg("query", "evidence", "-p", "subject=pa:anthropic", "-p", "colour=red", "--store", str(built_store))
+    assert result.returncode == 5
+    assert "unknown parameter(s) colour" in result.stderr
+
+
+def test_unknown_query_lists_the_known_ones(built_store: Path) -> None:
+    result = run_kg("query", "nope", "--store", str(built_store))
+    assert result.returncode == 5
+    assert "known: " in result.stderr and "demands" in result.stderr
+
+
+def test_query_list_shows_every_canned_query(root: Path) -> None:
+    result = run_kg("query", "--list")
+    assert result.returncode == 0
+    for path in (root / "queries").glob("*.rq"):
+        assert path.stem in result.stdout
+
+
+def test_update_is_refused_without_flag_and_applied_with_it(project_copy: Path) -> None:
+    store = project_copy / "s"
+    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+    before = count(store)
+    update = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }"
+    result = run_kg("sparql", update, "--store", str(store))
+    assert result.returncode == 5
+    assert "only with --update" in result.stderr
+    assert count(store) == before
+    result = run_kg("sparql", update, "--update", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert count(store) != before
+
+
+def test_sparql_syntax_error_shows_where(built_store: Path) -> None:
+    result = run_kg("sparql", "SELECT ?s WHERE {\n  ?s ?p \n}", "--store", str(built_store))
+    assert result.returncode == 5
+    assert "query:3:1:" in result.stderr
+    assert "^" in result.stderr
+
+
+def test_sparql_kinds_and_graph_option(built_store: Path) -> None:
+    ask = run_kg("sparql", "ASK { pa:anthropic a so:Company }", "--store", str(built_store))
+    assert ask.stdout == "true\n"
+    construct = run_kg("sparql", "CONSTRUCT { pa:anthropic ?p ?o } WHERE { pa:anthropic ?p ?o }",
+                       "--format", "ntriples", "--store", str(built_store))
+    assert "<https://w3id.org/standoff/id/pentagon-anthropic/anthropic>" in construct.stdout
+    only_meta = run_kg("sparql", "ASK { pa:anthropic ?p ?o }", "--graph", META_GRAPH, "--store", str(built_store))
+    assert only_meta.stdout == "false\n"
+
+
+def test_store_in_use_is_reported_in_words(project_copy: Path) -> None:
+    store = project_copy / "s"
+    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time, pyoxigraph as ox\n"
+                               f"s = ox.Store({str(store)!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = run_kg("sparql", "INSERT DATA { <http://e/a> <http://e/b> 1 }", "--update", "--store", str(store))
+        assert result.returncode == 7
+        assert "in use by another process" in result.stderr
+        assert "RocksDB" not in result.stderr and "LOCK" not in result.stderr
+        # Reading still works while another process holds the store.
+        assert run_kg("query", "demands", "--store", str(store)).returncode == 0
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_stats_and_info(built_store: Path) -> None:
+    stats = run_kg("stats", "--store", str(built_store))
+    assert stats.returncode == 0
+    assert "triples per graph:" in stats.stdout and "so:Demand" in stats.stdout
+    info = run_kg("info", "--store", str(built_store))
+    assert "triples/pentagon-anthropic/" in info.stdout and "kg 0.1.0" in info.stdout
+
+
+def test_reason_reports_consistency_and_inferences(root: Path) -> None:
+    result = run_kg("reason", "--show")
+    assert result.returncode == 0, result.stderr
+    assert "consistent;" in result.stderr
+    assert "so:Ultimatum" in result.stdout
+
+
+def test_help_works_without_loading_heavy_libraries() -> None:
+    result = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "Exit codes" in result.stdout
+    # Heavy libraries are imported lazily: help must not load them.
+    probe = subprocess.run([sys.executable, "-c", "import sys, kg.cli; print(sorted(m for m in sys.modules "
+                            "if m.split('.')[0] in ('owlready2', 'rdflib', 'pyshacl', 'yaml')))"],
+                           capture_output=True, text=True)
+    assert probe.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
+def test_every_result_format(built_store: Path, fmt: str) -> None:
+    result = run_kg("query", "positions", "--format", fmt, "--store", str(built_store))
+    assert result.returncode == 0, result.stderr
+    assert "Amodei" in result.stdout
