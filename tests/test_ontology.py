@@ -1,0 +1,272 @@
+"""The ontology files: they parse everywhere, pass the ROBOT-style checks, and the shapes accept exactly the
+valid examples."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from kg.docs import render_reference
+from kg.vocab import ONTOLOGY_IRI, PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology"
+EXAMPLES = ONTOLOGY / "examples"
+CHECKS = sorted((ONTOLOGY / "checks").glob("*.rq"))
+TURTLE = sorted(ONTOLOGY.glob("**/*.ttl"))
+VALID = sorted((EXAMPLES / "valid").glob("*.ttl"))
+INVALID = sorted((EXAMPLES / "invalid").glob("*.ttl"))
+INCONSISTENT = sorted((EXAMPLES / "inconsistent").glob("*.ttl"))
+SHAPES_NS = "https://w3id.org/standoff/shapes#"
+SO, CAMEO = PREFIXES["so"], PREFIXES["cameo"]
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+# --- parsing --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", TURTLE, ids=_name)
+def test_turtle_parses_with_pyoxigraph_rdflib_and_rapper(path: Path) -> None:
+    triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    graph = rdflib.Graph().parse(path, format="turtle")
+    assert len(triples) == len(graph) > 0
+    result = subprocess.run(["rapper", "-i", "turtle", "-c", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"returned {len(graph)} triples" in result.stderr
+
+
+def test_ontology_loads_in_owlready2_with_every_term_of_ours() -> None:
+    import owlready2
+
+    triples = [t for name in ("standoff.ttl", "alignments.ttl", "cameo.ttl")
+               for t in ox.parse(path=str(ONTOLOGY / name), format=ox.RdfFormat.TURTLE)]
+    world = owlready2.World()
+    onto = world.get_ontology("urn:test:ontology").load(
+        fileobj=io.BytesIO(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)), format="ntriples")
+    assert onto is not None
+    assert world[SO + "Act"] in world[SO + "Demand"].is_a
+    assert len(world[SO + "Ultimatum"].equivalent_to) == 1
+    assert owlready2.TransitiveProperty in world[SO + "after"].is_a
+    assert owlready2.FunctionalProperty in world[SO + "status"].is_a
+    assert world[SO + "sha256"] in set(world.data_properties())
+
+
+# --- header, CAMEO ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ontology() -> ox.Store:
+    store = ox.Store()
+    for name in ("standoff.ttl", "alignments.ttl", "cameo.ttl"):
+        store.load(path=str(ONTOLOGY / name), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def _values(store: ox.Store, subject: str, predicate: str) -> set[str]:
+    return {str(q.object) for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None)}
+
+
+def test_header_carries_title_creator_license_and_version(ontology: ox.Store) -> None:
+    dc, owl = "http://purl.org/dc/terms/", PREFIXES["owl"]
+    assert _values(ontology, ONTOLOGY_IRI, dc + "creator") == {'"The standoff developers"'}
+    assert _values(ontology, ONTOLOGY_IRI, dc + "license") == {"<https://creativecommons.org/licenses/by/4.0/>"}
+    assert _values(ontology, ONTOLOGY_IRI, owl + "versionIRI") == {"<https://w3id.org/standoff/ontology/0.1.0>"}
+    assert _values(ontology, ONTOLOGY_IRI, owl + "versionInfo") == {'"0.1.0"'}
+    assert _values(ontology, ONTOLOGY_IRI, dc + "title") == {'"standoff ontology"@en'}
+
+
+@pytest.mark.parametrize(("code", "label", "parent"), [
+    ("1042", "Demand policy change", "104"), ("1212", "Reject military cooperation", "121"),
+    ("1232", "Reject request for policy change", "123"), ("124", "Refuse to yield", "12"),
+    ("1312", "Threaten with sanctions, boycott, embargo", "131"),
+    ("1313", "Threaten to reduce or break relations", "131"),
+    ("132", "Threaten with administrative sanctions", "13"), ("139", "Give ultimatum", "13"),
+    ("163", "Impose embargo, boycott, or sanctions", "16"), ("172", "Impose administrative sanctions", "17"),
+    ("010", "Make statement", "01"), ("037", "Express intent to settle dispute", "03"),
+])
+def test_cameo_code_has_codebook_label_string_notation_and_family(ontology: ox.Store, code: str, label: str,
+                                                                    parent: str) -> None:
+    skos = PREFIXES["skos"]
+    assert _values(ontology, CAMEO + code, skos + "notation") == {f'"{code}"'}
+    assert _values(ontology, CAMEO + code, skos + "prefLabel") == {f'"{label}"@en'}
+    assert _values(ontology, CAMEO + code, skos + "broader") == {f"<{CAMEO}{parent}>"}
+    assert _values(ontology, CAMEO + code, skos + "inScheme") == {f"<{CAMEO}scheme>"}
+
+
+def test_every_cameo_concept_reaches_a_top_family_and_notations_are_plain_strings(ontology: ox.Store) -> None:
+    rows = list(ontology.query("""
+        SELECT ?c ?n WHERE { ?c skos:inScheme cameo:scheme ; skos:notation ?n .
+          FILTER NOT EXISTS { ?c skos:broader* ?top . ?top skos:topConceptOf cameo:scheme } }""", prefixes=PREFIXES))
+    assert rows == []
+    notations = list(ontology.query("SELECT ?n WHERE { ?c skos:inScheme cameo:scheme ; skos:notation ?n }",
+                                    prefixes=PREFIXES))
+    assert len(notations) >= 40
+    assert {r["n"].datatype.value for r in notations} == {PREFIXES["xsd"] + "string"}
+    families = {r["n"].value for r in notations if len(r["n"].value) == 2}
+    assert {"01", "03", "10", "11", "12", "13", "16", "17"} <= families
+
+
+def test_every_act_class_maps_to_a_cameo_concept_in_the_scheme(ontology: ox.Store) -> None:
+    rows = list(ontology.query("""
+        SELECT ?cls ?code WHERE { ?cls so:cameoClass ?code .
+          FILTER NOT EXISTS { ?code skos:inScheme cameo:scheme } }""",
+                               prefixes=PREFIXES))
+    assert rows == []
+    unmapped = list(ontology.query("""
+        SELECT ?cls WHERE { ?cls rdfs:subClassOf+ so:Act . FILTER NOT EXISTS { ?cls so:cameoClass ?code } }""",
+                                   prefixes=PREFIXES))
+    assert unmapped == []
+    assert _values(ontology, SO + "Ultimatum", SO + "cameoClass") == {f"<{CAMEO}139>"}
+
+
+# --- ROBOT-style checks ------------------------------------------------------------------------------------------
+
+def test_there_is_one_check_per_robot_report_defect() -> None:
+    assert {p.stem for p in CHECKS} == {
+        "missing_label", "missing_definition", "missing_isDefinedBy", "duplicate_label", "multiple_labels",
+        "missing_ontology_title", "missing_ontology_description", "missing_ontology_license",
+        "label_whitespace", "lowercase_definition", "undeclared_term"}
+
+
+@pytest.fixture(scope="module")
+def everything() -> ox.Store:
+    """Every Turtle file the checks cover: ontology/ (examples included) and triples/."""
+    store = ox.Store()
+    for path in TURTLE + sorted((ROOT / "triples").glob("**/*.ttl")):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:file:" + _name(path)))
+    return store
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
+def test_check_finds_nothing(everything: ox.Store, check: Path) -> None:
+    text = check.read_text()
+    assert re.search(r"^# problem: \S", text, re.M) and re.search(r"^# solution: \S", text, re.M)
+    result = everything.query(text, use_default_graph_as_union=True)
+    assert [v.value for v in result.variables] == ["entity", "property", "value"]  # type: ignore[union-attr]
+    assert [str(row) for row in result] == []
+
+
+@pytest.mark.parametrize(("check", "turtle", "expected"), [
+    ("missing_label", "so:Thing a owl:Class .", "so:Thing"),
+    ("missing_definition", 'so:Thing a owl:Class ; rdfs:label "thing"@en .', "so:Thing"),
+    ("missing_isDefinedBy", "so:Thing a owl:Class ; rdfs:isDefinedBy <http://www.w3.org/ns/org> .", "so:Thing"),
+    ("duplicate_label", 'so:A a owl:Class ; rdfs:label "x"@en . so:B a owl:Class ; rdfs:label "x"@en .', "so:A"),
+    ("multiple_labels", 'so:A a owl:Class ; rdfs:label "x"@en, "y"@en .', "so:A"),
+    ("missing_ontology_license", "<urn:o> a owl:Ontology .", "<urn:o>"),
+    ("label_whitespace", 'so:A rdfs:label "x "@en .', "so:A"),
+    ("lowercase_definition", 'so:A skos:definition "a thing."@en .', "so:A"),
+    ("undeclared_term", "<urn:x> a schema:Movie .", "schema:Movie"),
+    ("undeclared_term", "<urn:x> so:notAProperty <urn:y> .", "so:notAProperty"),
+])
+def test_check_catches_its_defect(check: str, turtle: str, expected: str) -> None:
+    store = ox.Store()
+    prefixes = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    store.load(prefixes + turtle, format=ox.RdfFormat.TURTLE)
+    rows = list(store.query((ONTOLOGY / "checks" / f"{check}.rq").read_text()))
+    prefix, _, local = expected.partition(":")
+    iri = expected[1:-1] if expected.startswith("<") else PREFIXES[prefix] + local
+    assert ox.NamedNode(iri) in {row["entity"] for row in rows}  # type: ignore[index]
+
+
+# --- shapes -------------------------------------------------------------------------------------------------------
+
+ALLOWED_SHACL = {str(SH) + name for name in (
+    "NodeShape", "PropertyShape", "targetClass", "targetObjectsOf", "property", "path", "minCount", "maxCount",
+    "datatype", "class", "nodeKind", "Literal", "in", "hasValue", "pattern", "minInclusive", "lessThan", "or", "not",
+    "node", "message", "name")}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(ONTOLOGY / "shapes.ttl")
+
+
+def _failed_checks(shapes: rdflib.Graph, path: Path, inference: str = "rdfs") -> set[str]:
+    import pyshacl
+
+    data = rdflib.Graph().parse(path).__iadd__(rdflib.Graph().parse(ONTOLOGY / "cameo.ttl"))
+    ontology = rdflib.Graph().parse(ONTOLOGY / "standoff.ttl")
+    if inference == "none":  # what a SPARQL compilation sees: the ontology's subclasses in the data, nothing inferred
+        conforms, report, _ = pyshacl.validate(data.__iadd__(ontology), shacl_graph=shapes)
+    else:
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference=inference)
+    failed = {str(report.value(result, SH.sourceShape)) for result in report.objects(None, SH.result)}
+    assert conforms == (not failed)
+    return {iri.removeprefix(SHAPES_NS) for iri in failed}
+
+
+def test_shapes_use_only_shacl_core_and_every_check_is_named_and_explained(shapes: rdflib.Graph) -> None:
+    used = {str(t) for triple in shapes for t in triple if str(t).startswith(str(SH))}
+    assert used <= ALLOWED_SHACL, used - ALLOWED_SHACL
+    for shape in shapes.subjects(rdflib.RDF.type, SH.PropertyShape):
+        assert shapes.value(shape, SH.message) and shapes.value(shape, SH.name), shape
+        assert shapes.value(shape, rdflib.RDFS.label), shape
+    for shape in shapes.subjects(rdflib.RDF.type, SH.NodeShape):
+        assert shapes.value(shape, rdflib.RDFS.label), shape
+
+
+def test_every_check_has_an_invalid_example(shapes: rdflib.Graph) -> None:
+    checks = {str(s).removeprefix(SHAPES_NS) for s in shapes.subjects(rdflib.RDF.type, SH.PropertyShape)}
+    checks |= {str(s).removeprefix(SHAPES_NS) for s in shapes.subjects(SH["or"], None)
+               if (s, rdflib.RDF.type, SH.NodeShape) in shapes}
+    assert checks == {p.stem.split("-")[0] for p in INVALID}
+
+
+@pytest.mark.parametrize("path", VALID + INCONSISTENT, ids=_name)
+@pytest.mark.parametrize("inference", ["rdfs", "none"])
+def test_valid_and_inconsistent_examples_pass_the_shapes(shapes: rdflib.Graph, path: Path, inference: str) -> None:
+    assert _failed_checks(shapes, path, inference) == set()
+
+
+@pytest.mark.parametrize("path", INVALID, ids=_name)
+@pytest.mark.parametrize("inference", ["rdfs", "none"])
+def test_invalid_example_fails_exactly_its_check(shapes: rdflib.Graph, path: Path, inference: str) -> None:
+    assert _failed_checks(shapes, path, inference) == {path.stem.split("-")[0]}
+
+
+def test_example_evidence_matches_the_example_text() -> None:
+    text = (EXAMPLES / "example.txt").read_text(encoding="utf-8")
+    digest = hashlib.sha256((EXAMPLES / "example.txt").read_bytes()).hexdigest()
+    positions = 0
+    for path in VALID:
+        store = ox.Store()
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+        assert [r["h"].value for r in store.query(  # type: ignore[index, union-attr]
+            "SELECT ?h WHERE { ?d so:sha256 ?h }", prefixes=PREFIXES)] == [digest]
+        for row in store.query("""SELECT ?exact ?start ?end WHERE { ?span oa:hasSelector ?q .
+                ?q oa:exact ?exact . OPTIONAL { ?span oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end } }""",
+                               prefixes=PREFIXES):
+            exact = row["exact"].value  # type: ignore[index]
+            assert text.count(exact) == 1, exact
+            if row["start"] is not None:  # type: ignore[index]
+                positions += 1
+                assert text[int(row["start"].value):int(row["end"].value)] == exact  # type: ignore[index]
+    assert positions >= 5
+
+
+# --- reference documentation ----------------------------------------------------------------------------------------
+
+def test_reference_is_up_to_date() -> None:
+    committed = (ONTOLOGY / "REFERENCE.md").read_text(encoding="utf-8")
+    assert committed == render_reference(ONTOLOGY), "ontology/REFERENCE.md is stale: run `python -m kg.docs`"
+
+
+def test_reference_lists_every_class_and_property_of_ours(ontology: ox.Store) -> None:
+    text = render_reference(ONTOLOGY)
+    terms = [r["t"].value for r in ontology.query(  # type: ignore[index, union-attr]
+        """SELECT ?t WHERE { ?t a ?k . VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty
+           owl:AnnotationProperty } FILTER(STRSTARTS(STR(?t), STR(so:))) }""", prefixes=PREFIXES)]
+    assert len(terms) > 50
+    for term in terms:
+        assert f"so:{term.removeprefix(SO)} " in text, term
+    assert "| so:status | status | so:Eventuality | one of {so:threatened" in text
+    assert "- CAMEO class: cameo:139 (Give ultimatum)" in text
