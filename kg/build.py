@@ -6,7 +6,9 @@ failure or an interrupt leaves the previous store as it was.
 
 from __future__ import annotations
 
+import gc
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +20,10 @@ from kg.config import SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
 from kg.inputs import Inputs, find_inputs
-from kg.rdfio import bulk_load_file, parse_file
+from kg.rdfio import format_of, load_file, parse_file
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH
 
+_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 Progress = Callable[[str, str, float], None]
 """Called after each step with its name, a summary (counts) and the seconds it took."""
 
@@ -57,21 +60,20 @@ class _Steps:
 def load_inputs(store: ox.Store, inputs: Inputs) -> dict[str, int]:
     """Bulk-load every input file into its own named graph; every syntax error is reported, not only the first.
 
-    Quad formats (TriG, N-Quads) keep the graphs they name; their default graph goes to the file's graph.
+    Dataset formats (TriG, N-Quads, JSON-LD) keep the graphs they name; their default graph goes to the file's graph.
     """
     errors: list[InputError] = []
     for item in inputs.rdf:
         try:
             graph = ox.NamedNode(item.graph)
-            fmt = item.path.suffix
-            if fmt in (".trig", ".nq"):
+            if format_of(item.path).supports_datasets:
                 store.bulk_extend(
                     ox.Quad(q.subject, q.predicate, q.object,
                             graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name)
                     for q in parse_file(item.path)
                 )
             else:
-                bulk_load_file(store, item.path, graph)
+                load_file(store, item.path, graph)
         except InputError as err:
             errors.append(err)
     if errors:
@@ -99,16 +101,8 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
-            problems.append(Violation(
-                _file_holding(store, result.focus, file_of), _show(result.focus), result.shape,
-                result.message, result.severity, None if result.value is None else _show(result.value)))
+            problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
     return evidence, problems
-
-
-def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    from kg.vocab import shorten
-
-    return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
 
 
 def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Literal, file_of: dict[str, str]) -> str:
@@ -127,10 +121,12 @@ def infer(store: ox.Store) -> list[ox.Quad]:
     from kg import reason
 
     skip = {META_GRAPH, INFERRED_GRAPH}
+    # Links out (owl:sameAs to Wikidata, DBpedia...) stay out of reasoning: otherwise HermiT copies every
+    # fact about an actor onto its external aliases, and the inferred graph fills with them.
     triples = (
         ox.Triple(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(None, None, None)
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip and q.predicate != _SAME_AS
     )
     graph = ox.NamedNode(INFERRED_GRAPH)
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
@@ -151,17 +147,22 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     report = BuildReport(target, inputs)
     build_dir = kgstore.new_build_dir(target)
     try:
-        _run_steps(ox.Store(str(build_dir)), report, _Steps(report, progress), reasoning)
+        _build_into(build_dir, report, _Steps(report, progress), reasoning)
         kgstore.swap_in(target, build_dir)
-    except BaseException:
+    except BaseException as err:
+        # Drop every reference to the half-built store first: RocksDB's background threads must stop
+        # writing into the directory before it can be deleted.
+        traceback.clear_frames(err.__traceback__)
+        gc.collect()
         kgstore.discard(build_dir)
         raise
     return report
 
 
-def _run_steps(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool) -> None:
-    """The build's steps in order, on a fresh store; the store is flushed and closed at the end."""
+def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool) -> None:
+    """The build's steps in order, on a fresh store in ``folder``; the store is flushed and closed at the end."""
     inputs = report.inputs
+    db = ox.Store(str(folder))
 
     def load() -> str:
         report.triples = load_inputs(db, inputs)

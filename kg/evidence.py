@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import Violation
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, show
 
 OA = PREFIXES["oa"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -96,9 +96,9 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     problems: list[Violation] = []
     quotes: dict[ox.NamedNode | ox.BlankNode, Span] = {}
     positions: list[tuple[ox.QuerySolution, str, str]] = []
-    for row in store.query(SPANS_QUERY):
+    for row in store.query(SPANS_QUERY, use_default_graph_as_union=True):
         path = file_of.get(row["g"].value, row["g"].value)
-        focus = row["span"].value if isinstance(row["span"], ox.NamedNode) else str(row["span"])
+        focus = show(row["span"])
         sha = row["sha"]
         if sha is None:
             problems.append(Violation(path, focus, "evidence-source",
@@ -132,8 +132,7 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     for row, text, path in positions:
         problem = _position_problem(row, text, quotes.get(row["span"]))
         if problem:
-            focus = row["span"].value if isinstance(row["span"], ox.NamedNode) else str(row["span"])
-            problems.append(Violation(path, focus, "evidence-position", problem))
+            problems.append(Violation(path, show(row["span"]), "evidence-position", problem))
     return quads, problems
 
 

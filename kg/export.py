@@ -43,7 +43,7 @@ def default_graphs(store: ox.Store, inferred: bool = False) -> list[ox.NamedNode
 def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[ox.NamedNode] | None = None) -> None:
     """Write the store (the given graphs, or :func:`default_graphs`) to ``output`` in ``fmt``.
 
-    Turtle, N-Triples, RDF/XML and JSON-LD hold one graph: the union of the chosen graphs. TriG and N-Quads
+    Turtle, N-Triples and RDF/XML hold one graph: the union of the chosen graphs. TriG, N-Quads and JSON-LD
     keep each graph's name.
 
     >>> import io
@@ -52,7 +52,7 @@ def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[
     ...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Anthropic"),
     ...               ox.NamedNode("https://w3id.org/standoff/graph/triples/x.ttl")))
     >>> out = io.BytesIO(); export(s, out)
-    >>> out.getvalue().decode().splitlines()[-2]
+    >>> out.getvalue().decode().splitlines()[-1]
     'pa:anthropic rdfs:label "Anthropic" .'
     """
     rdf = EXPORT_FORMATS.get(fmt)

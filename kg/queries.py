@@ -18,8 +18,13 @@ from kg.errors import QueryError
 from kg.sparql import Result, run_query
 from kg.vocab import PREFIXES
 
-_PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
+PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
 _XSD = PREFIXES["xsd"]
+_LEXICAL = {
+    "integer": re.compile(r"[+-]?[0-9]+"),
+    "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
+    "boolean": re.compile(r"true|false"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def read_query(path: Path) -> CannedQuery:
     header = _header(text, path)
     described = header.get("params") or {}
     params: dict[str, Param] = {}
-    for optional, name, kind in _PARAM.findall(_body(text)):
+    for optional, name, kind in PARAM.findall(_body(text)):
         if name not in params:
             params[name] = Param(name, f"{optional}{name}" + (f"_{kind}" if kind else ""), kind or "literal",
                                  optional == "_", str(described.get(name, "")))
@@ -121,14 +126,14 @@ def to_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
             if prefix in PREFIXES and not local.startswith("//"):
                 return ox.NamedNode(PREFIXES[prefix] + local)
             return ox.NamedNode(value)
-        if kind in ("integer", "decimal", "boolean"):
-            literal = ox.Literal(value, datatype=ox.NamedNode(_XSD + kind))
-            {"integer": int, "decimal": float, "boolean": lambda v: {"true": 1, "false": 0}[v]}[kind](value)
-            return literal
+        if kind in _LEXICAL:
+            if not _LEXICAL[kind].fullmatch(value):
+                raise ValueError(value)
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + kind))
         if kind == "literal":
             return ox.Literal(value)
         return ox.Literal(value, language=kind)
-    except (ValueError, KeyError):
+    except ValueError:
         raise QueryError(f"{value!r} is not a valid {kind}") from None
 
 

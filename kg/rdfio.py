@@ -9,8 +9,13 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 
-# Extensions pyoxigraph's own guess misses (".owl" is RDF/XML by convention).
-_EXTRA_FORMATS = {"owl": ox.RdfFormat.RDF_XML, "nt": ox.RdfFormat.N_TRIPLES}
+# The extensions we read, explicitly: pyoxigraph's own guess takes ".txt" for N-Triples, and our source
+# texts are ".txt" files.
+_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "n3": ox.RdfFormat.N3,
+    "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML, "owl": ox.RdfFormat.RDF_XML,
+}
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -27,8 +32,7 @@ def format_of(path: Path) -> ox.RdfFormat | None:
     >>> format_of(Path("a/b.ttl")).name, format_of(Path("x.txt"))
     ('Turtle', None)
     """
-    ext = path.suffix.lower().lstrip(".")
-    return _EXTRA_FORMATS.get(ext) or ox.RdfFormat.from_extension(ext)
+    return _FORMATS.get(path.suffix.lower().lstrip("."))
 
 
 def input_error(err: SyntaxError, path: Path | str) -> InputError:
@@ -53,12 +57,19 @@ def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
         raise InputError(str(err), str(path)) from None
 
 
-def bulk_load_file(store: ox.Store, path: Path, graph: ox.NamedNode, base_iri: str | None = None) -> None:
-    """Load one file into ``graph`` with the bulk loader (atomic; nothing is loaded when it fails)."""
+# Below this size a transactional load is faster: the bulk loader writes new files to disk on every call.
+BULK_THRESHOLD = 4 << 20
+
+
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, base_iri: str | None = None) -> None:
+    """Load one file into ``graph``, with the bulk loader when it is large (atomic either way)."""
     fmt = format_of(path)
     if fmt is None:
         raise InputError("not an RDF file (unknown extension)", str(path))
     try:
-        store.bulk_load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
+        if path.stat().st_size >= BULK_THRESHOLD:
+            store.bulk_load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
+        else:
+            store.load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
     except SyntaxError as err:
         raise input_error(err, path) from None

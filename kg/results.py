@@ -36,10 +36,23 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return term.value
 
 
+def header(variable: str) -> str:
+    """A column title for people: a canned query's parameter ``?__act_iri`` is shown as ``act``.
+
+    >>> header("__act_iri"), header("_text_literal"), header("quote")
+    ('act', 'text', 'quote')
+    """
+    from kg.queries import PARAM
+
+    found = PARAM.fullmatch("?" + variable)
+    return found[2] if found else variable
+
+
 def table(result: ox.QuerySolutions, width: int | None = None) -> str:
     """A SELECT result as a text table fitted to the terminal, long cells wrapped, never cut."""
     names = [v.value for v in result.variables]
     rows = [[cell(row[name]) for name in names] for row in result]
+    names = [header(n) for n in names]
     width = width or shutil.get_terminal_size((160, 24)).columns
     natural = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     budget = max(width - 3 * len(names) - 1, 10 * len(names))

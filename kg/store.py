@@ -107,4 +107,8 @@ def swap_in(path: Path, partial: Path) -> None:
 
 def discard(build: Path) -> None:
     """Delete a build directory (a failed build, or one a newer build replaced)."""
-    shutil.rmtree(build, ignore_errors=True)
+    for _ in range(5):  # a store closing in the background may still add a file while we delete
+        shutil.rmtree(build, ignore_errors=True)
+        if not build.exists():
+            return
+        time.sleep(0.05)

@@ -18,6 +18,7 @@ EVIDENCE_GRAPH = GRAPH + "evidence"
 # Prefixes as registered on prefix.cc, plus our own; used for parsing queries and shortening IRIs.
 PREFIXES: dict[str, str] = {
     "so": SO,
+    "shape": "https://w3id.org/standoff/shapes#",
     "cameo": CAMEO,
     "pa": DATA + "pentagon-anthropic/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -67,3 +68,16 @@ def shorten(iri: str) -> str:
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?|")
+
+
+def show(term: object) -> str:
+    """Any RDF term as a person reads it in a message: IRIs shortened, literals as in N-Triples.
+
+    >>> import pyoxigraph as ox
+    >>> show(ox.NamedNode(SO + "Ban")), show(ox.Literal("x"))
+    ('so:Ban', '"x"')
+    """
+    value = getattr(term, "value", None)
+    if type(term).__name__ == "NamedNode" and isinstance(value, str):
+        return shorten(value)
+    return str(term)

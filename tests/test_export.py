@@ -54,15 +54,15 @@ def test_rapper_accepts_the_turtle(built_store: Path, tmp_path: Path, store: ox.
     assert f"returned {len(union_graph(store))} triples" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["trig", "nquads"])
+@pytest.mark.parametrize("fmt", ["trig", "nquads", "jsonld"])
 def test_quad_formats_keep_the_graphs(built_store: Path, store: ox.Store, fmt: str) -> None:
     data = Dataset()
-    data.parse(data=export(built_store, "--format", fmt).decode(), format=fmt)
+    data.parse(data=export(built_store, "--format", fmt).decode(), format={"jsonld": "json-ld"}.get(fmt, fmt))
     exported = {str(c.identifier) for c in data.graphs() if len(c)}
     assert exported == {g.value for g in default_graphs(store)}
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [("ntriples", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize("fmt,rdflib_format", [("ntriples", "nt"), ("rdfxml", "xml")])
 def test_triple_formats_hold_the_union(built_store: Path, store: ox.Store, fmt: str, rdflib_format: str) -> None:
     graph = Graph().parse(data=export(built_store, "--format", fmt).decode(), format=rdflib_format)
     assert isomorphic(graph, union_graph(store))
@@ -74,4 +74,4 @@ def test_graph_option_and_output_file(built_store: Path, tmp_path: Path) -> None
                     "--store", str(built_store))
     assert result.returncode == 0, result.stderr
     assert "void:Dataset" in out.read_text()
-    assert "so:Demand ;" not in out.read_text()
+    assert "pa:anthropic" not in out.read_text()
