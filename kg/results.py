@@ -49,35 +49,37 @@ def header(variable: str) -> str:
 
 
 def table(result: ox.QuerySolutions, width: int | None = None) -> str:
-    """A SELECT result as a text table fitted to the terminal, long cells wrapped, never cut."""
-    names = [v.value for v in result.variables]
-    rows = [[cell(row[name]) for name in names] for row in result]
-    names = [header(n) for n in names]
-    width = width or shutil.get_terminal_size((160, 24)).columns
-    natural = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    budget = max(width - 3 * len(names) - 1, 10 * len(names))
-    widths = natural[:]
-    while sum(widths) > budget and max(widths) > 12:
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
-    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    lines = [rule, _row(names, widths), rule.replace("-", "=")]
-    for row in rows:
-        lines.append(_row(row, widths))
-    lines.append(rule)
-    lines.append(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
-    return "\n".join(lines) + "\n"
+    """A SELECT result as a text table that fits the terminal.
+
+    When the columns cannot fit side by side, each row is printed as a block of ``column | value`` lines
+    instead (like psql's expanded display), so that no value is cut or wrapped mid-word.
+    """
+    names = [header(v.value) for v in result.variables]
+    keys = [v.value for v in result.variables]
+    rows = [[cell(row[key]) for key in keys] for row in result]
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n"
+    if sum(widths) + 3 * len(widths) + 1 <= width:
+        rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        lines = [rule, _line(names, widths), rule.replace("-", "=")]
+        lines += [_line(row, widths) for row in rows]
+        return "\n".join([*lines, rule]) + "\n" + count
+    label = max(len(n) for n in names)
+    room = max(width - label - 3, 20)
+    blocks = []
+    for number, row in enumerate(rows, 1):
+        lines = [f"-[ row {number} ]".ljust(min(width, label + 3 + 20), "-")]
+        for name, value in zip(names, row, strict=True):
+            wrapped = textwrap.wrap(value, room, break_long_words=False, break_on_hyphens=False) or [""]
+            lines.append(f"{name.ljust(label)} | {wrapped[0]}".rstrip())
+            lines += [f"{'':{label}} | {more}" for more in wrapped[1:]]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + ("\n" if blocks else "") + count
 
 
-def _row(values: list[str], widths: list[int]) -> str:
-    wrapped = [textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""]
-               for v, w in zip(values, widths, strict=True)]
-    height = max(len(w) for w in wrapped)
-    out = []
-    for i in range(height):
-        parts = [(w[i] if i < len(w) else "").ljust(widths[j]) for j, w in enumerate(wrapped)]
-        out.append("| " + " | ".join(parts) + " |")
-    return "\n".join(out)
+def _line(values: list[str], widths: list[int]) -> str:
+    return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
 
 
 def render(result: Result, fmt: str = "table") -> bytes:
