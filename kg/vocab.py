@@ -14,6 +14,11 @@ GRAPH = "https://w3id.org/standoff/graph/"
 META_GRAPH = GRAPH + "meta"
 INFERRED_GRAPH = GRAPH + "inferred"
 EVIDENCE_GRAPH = GRAPH + "evidence"
+# Linked datasets (`kg link add`) go to LINK_GRAPH + name; the links found to them to LINKSET_GRAPH + name,
+# described in the meta graph as the void:Linkset LINKSET + name.
+LINK_GRAPH = GRAPH + "link/"
+LINKSET_GRAPH = GRAPH + "linkset/"
+LINKSET = "https://w3id.org/standoff/linkset/"
 
 # Prefixes as registered on prefix.cc, plus our own; used for parsing queries and shortening IRIs.
 PREFIXES: dict[str, str] = {
@@ -37,6 +42,8 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "wd": "http://www.wikidata.org/entity/",
     "dbr": "http://dbpedia.org/resource/",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 # The VoID description of the whole store, in META_GRAPH.

@@ -1,0 +1,134 @@
+"""``kg link ...``: link the story's actors to other datasets. Each command parses its options and calls one
+function of :mod:`kg.link`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from kg.errors import KgError
+
+link_app = typer.Typer(
+    name="link",
+    help="Link the story's actors to other datasets (Wikidata or DBpedia extracts, lists of companies, another "
+    "story's graph): add a dataset, discover links, review them, export the linksets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", envvar="KG_STORE", help="Store directory (default .kg/store under the working directory).",
+    show_default=False)]
+
+
+def _fail(err: KgError) -> NoReturn:
+    typer.echo(f"kg: error: {err}", err=True)
+    raise typer.Exit(code=err.exit_code)
+
+
+@link_app.command("add")
+def add(file: Annotated[Path, typer.Argument(help="An RDF file (Turtle, N-Triples, N-Quads, TriG, N3, JSON-LD, "
+                                             "RDF/XML), read by its extension.")],
+        name: Annotated[str, typer.Option("--name", help="Name of the dataset (letters, digits, - and _).")],
+        store: StoreOpt = None) -> None:
+    """Add a dataset to link to: kept beside the store for every rebuild, loaded into its own graph."""
+    from kg.link import add_dataset
+
+    try:
+        info = add_dataset(file, name, store)
+    except KgError as err:
+        _fail(err)
+    where = "loaded into the store" if info.in_store else "kept; `kg build` loads it"
+    typer.echo(f"added {info.name}: {info.triples:,} triples, sha256 {info.sha256[:12]}… ({where})", err=True)
+
+
+@link_app.command("list")
+def list_(store: StoreOpt = None) -> None:
+    """List the linked datasets: name, triples, links, sha256, when added, source file."""
+    from kg.link import list_datasets
+
+    try:
+        datasets = list_datasets(store)
+    except KgError as err:
+        _fail(err)
+    for d in datasets:
+        state = "" if d.in_store else "  (not in the store yet: run `kg build`)"
+        typer.echo(f"{d.name}  {d.triples:,} triples  {d.links} links  sha256 {d.sha256[:12]}  added {d.added}  "
+                   f"{d.source}{state}")
+    if not datasets:
+        typer.echo("no linked datasets; add one with `kg link add FILE --name NAME`", err=True)
+
+
+@link_app.command("remove")
+def remove(name: Annotated[str, typer.Argument(help="The dataset's name.")], store: StoreOpt = None) -> None:
+    """Remove a linked dataset and its links (from the store and from what rebuilds load)."""
+    from kg.link import remove_dataset
+
+    try:
+        remove_dataset(name, store)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"removed {name} and its links", err=True)
+
+
+@link_app.command("discover")
+def discover(with_: Annotated[str, typer.Option("--with", help="The linked dataset to match against.")],
+             threshold: Annotated[float, typer.Option("--threshold", help="Lowest score linked without review.")]
+             = 0.8,
+             review: Annotated[Path | None, typer.Option(
+                 "--review", help="Where to write the candidates left for review (CSV); default "
+                 "<store>.links/NAME.review.csv.")] = None,
+             store: StoreOpt = None) -> None:
+    """Match the story's actors against a linked dataset; link the sure ones, list the others for review."""
+    from kg.link import discover as run
+    from kg.vocab import shorten
+
+    try:
+        found = run(with_, store, threshold, review)
+    except KgError as err:
+        _fail(err)
+    for c in found.linked:
+        typer.echo(f"{shorten(c.actor)}  {shorten(c.predicate)}  {shorten(c.entity)}  {c.score:.2f}  "
+                   f"{c.entity_label}")
+    typer.echo(f"{len(found.linked)} links written to linkset {found.dataset} ({found.kept} accepted earlier kept); "
+               f"{len(found.review)} candidates to review in {found.review_file}", err=True)
+
+
+@link_app.command("accept")
+def accept(file: Annotated[Path, typer.Argument(help="A review file with its decision column filled in.")],
+           store: StoreOpt = None) -> None:
+    """Apply a review file: rows marked accept become links, rows marked reject are never proposed again."""
+    from kg.link import accept as run
+
+    try:
+        result = run(file, store)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"{result.accepted} accepted, {result.rejected} rejected, {result.undecided} left undecided",
+               err=True)
+
+
+@link_app.command("export")
+def export(name: Annotated[str | None, typer.Option("--name", help="Only this linkset (default: all).")] = None,
+           fmt: Annotated[str, typer.Option("--format", "-f", help="turtle or ntriples.")] = "turtle",
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+           store: StoreOpt = None) -> None:
+    """Export the linksets (links, scores, methods) with their VoID description."""
+    from kg.config import store_path
+    from kg.link import export_links
+    from kg.store import open_store
+
+    try:
+        db = open_store(store_path(store))
+        if output is None:
+            export_links(db, sys.stdout.buffer, name, fmt)
+            sys.stdout.buffer.flush()
+        else:
+            with output.open("wb") as handle:
+                export_links(db, handle, name, fmt)
+    except KgError as err:
+        _fail(err)
