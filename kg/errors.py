@@ -71,3 +71,9 @@ class StoreLockedError(KgError):
     """Another process holds the store open for writing."""
 
     exit_code = 7
+
+
+class EndpointError(KgError):
+    """A remote SPARQL endpoint cannot be reached, timed out, refused us or failed; the message has its answer."""
+
+    exit_code = 8

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from endpoints import browser, served  # noqa: F401 (fixtures: `kg serve` on free ports, headless chromium)
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = Path(sys.executable).with_name("kg")

@@ -1,0 +1,305 @@
+"""``kg serve``: the real Oxigraph server over the built store, and a page of our canned queries beside it.
+
+Two listeners, both on loopback unless told otherwise:
+
+- the SPARQL endpoint is the ``oxigraph`` binary itself (``serve-read-only``, or ``serve`` with
+  ``--writable``), started with ``--union-default-graph`` so that, as with ``kg sparql``, a query sees all graphs:
+  ``/query`` and ``/update`` (SPARQL 1.1 Protocol), ``/store`` (Graph Store Protocol), YASGUI at ``/``;
+- the canned-query page is served by a small stdlib HTTP server on the next port: ``/`` the page (static
+  HTML and JS from ``kg/static``), ``/queries.json`` the queries read from ``queries/`` at each request, and
+  ``/query`` forwarded to the endpoint's ``/query`` so that the page talks to its own origin (no CORS needed,
+  and the endpoint needs no ``--cors`` for it). Only ``/query`` is forwarded: the page can never write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import IO
+
+from kg.config import QUERIES_DIR
+from kg.errors import KgError, StoreLockedError, StoreMissingError
+from kg.store import exists
+from kg.vocab import PREFIXES
+
+STATIC = Path(__file__).parent / "static"
+_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".css": "text/css; charset=utf-8"}
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` server binary installed beside this Python (the PyPI package), else on PATH."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        raise KgError("the oxigraph server is not installed: pip install oxigraph")
+    return found
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``host:port`` as a pair; port 0 means any free port.
+
+    >>> parse_bind("127.0.0.1:7878"), parse_bind("[::1]:80"), parse_bind("localhost:0")
+    (('127.0.0.1', 7878), ('::1', 80), ('localhost', 0))
+    """
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit() or not host or int(port) > 65535:
+        raise KgError(f"--bind {bind!r}: write it as host:port, e.g. 127.0.0.1:7878")
+    return host.strip("[]"), int(port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _reserve(host: str, port: int, what: str) -> int:
+    """Check that ``host:port`` can be listened on (a free port when 0) and return the port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the servers themselves do: a port whose last connections are closing is free, a listened one is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise KgError(f"cannot serve {what} on {_url_host(host)}:{port}: the port is already in use "
+                              "(another `kg serve` or server?); choose another with --bind") from None
+            raise KgError(f"cannot serve {what} on {_url_host(host)}:{port}: {err.strerror}") from None
+        return int(probe.getsockname()[1])
+
+
+def check_unlocked(path: Path) -> None:
+    """Refuse a store another process holds open for writing (RocksDB keeps an fcntl lock on ``LOCK``)."""
+    lock = path / "LOCK"
+    if not lock.exists():
+        return
+    with lock.open("r+b") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreLockedError(
+                f"the store at {path} is in use by another process (a running `kg serve --writable`, "
+                "`kg sparql --update` or a notebook holds it for writing); stop that process first") from None
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
+def queries_document(folder: Path) -> dict:
+    """The canned queries as the page reads them: name, summary, parameters and text, plus our prefixes."""
+    from kg.queries import list_queries
+
+    return {
+        "prefixes": PREFIXES,
+        "queries": [{"name": q.name, "summary": q.summary, "tags": q.tags, "text": q.text,
+                     "params": [{"name": p.name, "variable": p.variable, "type": p.type, "required": p.required,
+                                 "description": p.description} for p in q.params]}
+                    for q in list_queries(folder)],
+    }
+
+
+def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kg-serve"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the endpoint logs nothing either
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            # Nothing but this origin: the page cannot load anything from the internet.
+            self.send_header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/query":
+                self._forward()
+            elif path == "/queries.json":
+                try:
+                    doc = {**queries_document(folder), "yasgui": yasgui}
+                except KgError as err:
+                    self._send(500, str(err).encode(), "text/plain; charset=utf-8")
+                    return
+                self._send(200, json.dumps(doc).encode(), "application/json")
+            elif path == "/favicon.ico":
+                self._send(204, b"", "image/x-icon")
+            else:
+                name = "index.html" if path in ("/", "/index.html") else path.lstrip("/")
+                file = STATIC / name
+                if "/" in name or file.suffix not in _TYPES or not file.is_file():
+                    self._send(404, b"not found", "text/plain; charset=utf-8")
+                    return
+                self._send(200, file.read_bytes(), _TYPES[file.suffix])
+
+        do_HEAD = do_GET
+
+        def do_POST(self) -> None:
+            if self.path.split("?", 1)[0] != "/query":
+                self._send(405, b"only /query is forwarded; this page server is read-only", "text/plain")
+                return
+            self._forward()
+
+        def _forward(self) -> None:
+            """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            query_string = self.path.partition("?")[2]
+            headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
+            request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body,
+                                             method=self.command, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=300) as answer:
+                    status, data, kind = answer.status, answer.read(), answer.headers.get("Content-Type", "")
+            except urllib.error.HTTPError as err:
+                status, data, kind = err.code, err.read(), err.headers.get("Content-Type", "text/plain")
+            except OSError as err:
+                status, data, kind = 502, f"the SPARQL endpoint did not answer: {err}".encode(), "text/plain"
+            self._send(status, data, kind or "application/octet-stream")
+
+    return Handler
+
+
+@dataclass
+class Serving:
+    """A running ``kg serve``: the Oxigraph process and the page server; :meth:`stop` ends both."""
+
+    endpoint: str
+    page: str
+    process: subprocess.Popen
+    page_server: ThreadingHTTPServer
+    log: IO[bytes]
+    stopped: bool = field(default=False)
+
+    @property
+    def root(self) -> str:
+        """The Oxigraph server's own root (YASGUI)."""
+        return self.endpoint.removesuffix("query")
+
+    def stop(self) -> None:
+        """Stop the page server and the endpoint (SIGTERM, then SIGKILL after 10 s)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.page_server.shutdown()
+        self.page_server.server_close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = None, cors: bool = False,
+          writable: bool = False, queries: Path = QUERIES_DIR, timeout_s: int | None = None) -> Serving:
+    """Start the endpoint over ``store`` and the page beside it; returns when both answer."""
+    path = Path(store)
+    if not exists(path):
+        raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
+    location = path.resolve()
+    check_unlocked(location)
+    host, asked = parse_bind(bind)
+    port = _reserve(host, asked, "the SPARQL endpoint")
+    page_host, page_port = parse_bind(page_bind) if page_bind else (host, port + 1 if 0 < asked < 65535 else 0)
+    page_port = _reserve(page_host, page_port, "the query page")
+    command = [oxigraph_binary(), "serve" if writable else "serve-read-only", "--location", str(location),
+               "--bind", f"{_url_host(host)}:{port}", "--union-default-graph"]
+    if cors:
+        command.append("--cors")
+    if timeout_s:
+        command += ["--timeout-s", str(timeout_s)]
+    # Its messages go to a file, not a pipe nobody reads (a full pipe would block the server).
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Serving.stop)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    base = f"http://{_url_host(host)}:{port}/"
+    try:
+        _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
+        page_server = ThreadingHTTPServer((page_host, page_port),
+                                          _page_handler(base + "query", Path(queries), base))
+    except BaseException:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(10)
+        raise
+    page_server.daemon_threads = True
+    threading.Thread(target=page_server.serve_forever, name="kg-page", daemon=True).start()
+    return Serving(base + "query", f"http://{_url_host(page_host)}:{page_server.server_address[1]}/", process,
+                   page_server, log)
+
+
+def _read(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode("utf-8", "replace").strip()
+
+
+def _wait_until_up(process: subprocess.Popen, log: IO[bytes], probe: str, location: Path, limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            message = _read(log)
+            if "lock" in message.lower():
+                raise StoreLockedError(f"the store at {location} is in use by another process: {message}")
+            if "in use" in message.lower():
+                raise KgError(f"the port is already in use: {message}")
+            raise KgError(f"the oxigraph server stopped at start: {message or f'exit {process.returncode}'}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2):
+            return
+        time.sleep(0.05)
+    raise KgError(f"the oxigraph server did not answer within {limit:g} s")
+
+
+def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = None, cors: bool = False,
+        writable: bool = False, queries: Path = QUERIES_DIR, say: Callable[[str], None] = print) -> int:
+    """Serve until Ctrl-C or SIGTERM (then stop cleanly and return 0), or until the endpoint dies (return 1)."""
+    serving = start(store, bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        host = serving.endpoint.split("//")[1].split(":")[0].strip("[]")
+        say(f"SPARQL endpoint  {serving.endpoint}  ({'read-write' if writable else 'read-only'}"
+            f"{', CORS allowed' if cors else ''})")
+        say(f"YASGUI           {serving.root}")
+        say(f"Canned queries   {serving.page}")
+        say(f"Graph Store      {serving.root}store")
+        if host not in _LOOPBACK:
+            say(f"warning: listening on {host}, not only this machine: anyone who can reach it can query"
+                + (" and change" if writable else "") + " the store")
+        say("Press Ctrl-C to stop.")
+        while not stop.wait(0.2):
+            if serving.process.poll() is not None:
+                say(f"the oxigraph server stopped (exit {serving.process.returncode}): {_read(serving.log)}")
+                return 1
+        return 0
+    finally:
+        serving.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
