@@ -7,6 +7,7 @@ failure or an interrupt leaves the previous store as it was.
 from __future__ import annotations
 
 import gc
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -16,12 +17,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import store as kgstore
-from kg.config import SHAPES_FILE, store_path
+from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
 from kg.inputs import Inputs, find_inputs
 from kg.rdfio import format_of, load_file, parse_file
-from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH
+from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 Progress = Callable[[str, str, float], None]
@@ -96,6 +97,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     evidence, problems = anchor(store, inputs.texts, ox.NamedNode(EVIDENCE_GRAPH), inputs.file_of())
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     store.extend(evidence)
+    problems.extend(report_checks(store, inputs))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
         checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
@@ -103,6 +105,36 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
     return evidence, problems
+
+
+def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
+    """Run the ontology's own report checks (``ontology/checks/*.rq``, ROBOT-style: every row is a defect).
+
+    Each file opens with ``# problem:`` and ``# solution:`` lines; the problem's first sentence is the message.
+    """
+    found: list[Violation] = []
+    file_of = inputs.file_of()
+    for query in sorted((inputs.project / CHECKS_DIR).glob("*.rq")):
+        text = query.read_text(encoding="utf-8")
+        problem = re.search(r"^# problem: (.*?)(?:\.\s|\n[^#])", text, re.M | re.S)
+        message = " ".join(problem[1].replace("#", " ").split()) if problem else query.stem
+        for row in store.query(text, use_default_graph_as_union=True):
+            entity = row["entity"]
+            detail = f" ({show(row['property'])} {show(row['value'])})" if row["value"] is not None else ""
+            where = _file_holding(store, entity, file_of)
+            if where == "?":  # a term used but never described: name the first file that uses it
+                where = _file_using(store, entity, file_of)
+            found.append(Violation(where, show(entity), query.stem, message + detail))
+    return found
+
+
+def _file_using(store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal, file_of: dict[str, str]) -> str:
+    """The first input file (in path order) that uses ``term`` as a predicate or an object."""
+    files = set()
+    if isinstance(term, ox.NamedNode):
+        files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, term, None)}
+    files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, None, term)}
+    return min((f for f in files if f), default="?")
 
 
 def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Literal, file_of: dict[str, str]) -> str:
@@ -116,10 +148,28 @@ def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Liter
     return max(sorted(counts), key=lambda f: counts[f]) if counts else "?"
 
 
-def infer(store: ox.Store) -> list[ox.Quad]:
-    """Run HermiT over everything asserted (ontology, data, evidence) and return the inferred quads."""
+# Above this many asserted triples `auto` reasons with rules compiled to SPARQL (kg/rules.py) instead of HermiT,
+# which holds everything in memory and grows faster than the data (BENCHMARKS.md).
+HERMIT_LIMIT = 50_000
+REASONERS = ("auto", "hermit", "rules")
+
+
+def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
+    """Reason over everything asserted (ontology, data, evidence); add the inferred quads to the store and return them.
+
+    ``reasoner`` is ``hermit`` (complete for OWL 2 DL, in memory), ``rules`` (the ontology's OWL RL axioms as
+    SPARQL over the store, linear in the data; same results on our ontology) or ``auto`` (HermiT up to
+    :data:`HERMIT_LIMIT` triples, rules beyond).
+    """
     from kg import reason
 
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    if reasoner == "rules" or (reasoner == "auto" and len(store) > HERMIT_LIMIT):
+        from kg.rules import reason_store
+
+        ontology = (q for q in store.quads_for_pattern(None, None, None)
+                    if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(GRAPH + "ontology/"))
+        return reason_store(store, ontology, graph)
     skip = {META_GRAPH, INFERRED_GRAPH}
     # Links out (owl:sameAs to Wikidata, DBpedia...) stay out of reasoning: otherwise HermiT copies every
     # fact about an actor onto its external aliases, and the inferred graph fills with them.
@@ -128,13 +178,16 @@ def infer(store: ox.Store) -> list[ox.Quad]:
         for q in store.quads_for_pattern(None, None, None)
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip and q.predicate != _SAME_AS
     )
-    graph = ox.NamedNode(INFERRED_GRAPH)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
+    inferred = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
+    store.extend(inferred)
+    return inferred
 
 
-def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool = True,
+def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
           progress: Progress = _quiet) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
+
+    ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`.
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
@@ -159,7 +212,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
-def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool) -> None:
+def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str) -> None:
     """The build's steps in order, on a fresh store in ``folder``; the store is flushed and closed at the end."""
     inputs = report.inputs
     db = ox.Store(str(folder))
@@ -176,8 +229,7 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         return f"{len(evidence) // 4:,} spans anchored, shapes pass"
 
     def reason() -> str:
-        inferred = infer(db)
-        db.extend(inferred)
+        inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
         report.inferred = report.triples[INFERRED_GRAPH] = len(inferred)
         return f"consistent, {len(inferred):,} triples inferred"
 
@@ -194,6 +246,10 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
     if reasoning:
         steps.run("reason", reason)
     steps.run("describe", describe)
+    # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
+    from kg.link import load_links
+
+    steps.run("link", lambda: load_links(db, report.store, report.triples))
     db.flush()
 
 

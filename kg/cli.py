@@ -2,7 +2,8 @@
 
 Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax); 3 validation failed;
 4 ontology plus data inconsistent; 5 bad query or parameters (or an update without --update);
-6 no store; 7 store in use by another process.
+6 no store; 7 store in use by another process; 8 a remote SPARQL endpoint failed (unreachable, timed out,
+refused or answered with an error).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ app = typer.Typer(
     name="kg",
     help="standoff: build a knowledge graph of a dispute story, every claim tied to the words that support it, "
     "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file, "
-    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use.",
+    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use, 8 endpoint failed.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -28,6 +29,9 @@ app = typer.Typer(
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", envvar="KG_STORE", help="Store directory (default .kg/store under the working directory).",
     show_default=False)]
+EndpointOpt = Annotated[str | None, typer.Option(
+    "--endpoint", envvar="KG_ENDPOINT", help="Work against this SPARQL 1.1 server (its query URL) instead of the "
+    "embedded store; credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc.", show_default=False)]
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -45,23 +49,30 @@ def _out(data: bytes) -> None:
 @app.command()
 def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
           no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the HermiT reasoning step.")] = False,
-          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False) -> None:
+          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+          endpoint: EndpointOpt = None,
+          reasoner: Annotated[str, typer.Option(
+              "--reasoner", help="auto (HermiT for small data, rules compiled to SPARQL for large), hermit or "
+              "rules.")] = "auto") -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
     The store is replaced only when every step passed; after any failure the previous store is untouched.
+    With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol).
     """
     from kg.build import build as run_build
+    from kg.remote import build_remote
 
     def progress(step: str, summary: str, seconds: float) -> None:
         if not quiet:
             typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
-        report = run_build(project, store, reasoning=not no_reason, progress=progress)
+        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress) if endpoint
+                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress))
     except KgError as err:
         _fail(err)
     total = sum(report.triples.values())
-    typer.echo(f"built {report.store}: {total:,} triples in {len(report.triples)} graphs "
+    typer.echo(f"built {endpoint or report.store}: {total:,} triples in {len(report.triples)} graphs "
                f"({sum(report.seconds.values()):.2f} s)", err=True)
 
 
@@ -84,12 +95,12 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
           all_: Annotated[bool, typer.Option("--all", help="Run every canned query that needs no parameter, "
                                              "each under its summary: the story's answers.")] = False,
           store: StoreOpt = None,
-          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries")) -> None:
+          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries"),
+          endpoint: EndpointOpt = None) -> None:
     """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
     from kg import queries as canned
-    from kg.config import store_path
+    from kg.remote import open_target
     from kg.results import render
-    from kg.store import open_store
 
     try:
         if list_ or (name is None and not all_):
@@ -101,7 +112,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                     typer.echo(f"    {p.name}: {p.description or p.type}")
             return
         if all_:
-            db = open_store(store_path(store))
+            db = open_target(store, endpoint)
             for q in canned.list_queries(queries):
                 if not any(p.required for p in q.params):
                     typer.echo(f"\n## {q.name}: {q.summary}\n")
@@ -109,7 +120,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
             return
         values = _params(param or [])
         canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
-        result = canned.run_canned(open_store(store_path(store)), name, values, queries)
+        result = canned.run_canned(open_target(store, endpoint), name, values, queries)
         _out(render(result, fmt))
     except KgError as err:
         _fail(err)
@@ -123,16 +134,15 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
            graph: Annotated[list[str] | None, typer.Option(
                "--graph", "-g", help="Query only these graphs (IRIs); default: the union of all.")] = None,
            update: Annotated[bool, typer.Option("--update", help="Allow a SPARQL Update to change the store.")] = False,
-           store: StoreOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.
 
     Updates are refused unless --update is given.
     """
-    from kg.config import store_path
     from kg.errors import QueryError
+    from kg.remote import open_target
     from kg.results import render
     from kg.sparql import is_update, run_query, run_update
-    from kg.store import open_store
 
     try:
         if (text is None) == (file is None):
@@ -143,10 +153,10 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             if not update:
                 raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only "
                                  "with --update")
-            run_update(open_store(store_path(store), writable=True), body, source)
+            run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
             typer.echo("update applied", err=True)
             return
-        _out(render(run_query(open_store(store_path(store)), body, graphs=graph, source=source), fmt))
+        _out(render(run_query(open_target(store, endpoint), body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]
     except KgError as err:
         _fail(err)
 
@@ -158,18 +168,19 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
                "--graph", "-g", help="Export only these graphs (IRIs).")] = None,
            inferred: Annotated[bool, typer.Option("--inferred", help="Include the reasoner's graph.")] = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-           store: StoreOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
     import pyoxigraph as ox
 
-    from kg.config import store_path
     from kg.export import default_graphs
     from kg.export import export as run_export
-    from kg.store import open_store
+    from kg.remote import RemoteStore, open_target
 
     try:
-        db = open_store(store_path(store))
-        graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)
+        db = open_target(store, endpoint)
+        graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        if isinstance(db, RemoteStore):
+            db = db.copy(graphs)
         if output is None:
             run_export(db, sys.stdout.buffer, fmt, graphs)
         else:
@@ -245,3 +256,34 @@ def info(store: StoreOpt = None) -> None:
         typer.echo(run_info(open_store(path), path), nl=False)
     except KgError as err:
         _fail(err)
+
+
+@app.command()
+def serve(store: StoreOpt = None,
+          bind: Annotated[str, typer.Option("--bind", help="Host and port of the SPARQL endpoint (port 0: any free "
+                                            "port).")] = "127.0.0.1:7878",
+          page_bind: Annotated[str | None, typer.Option(
+              "--page-bind", help="Host and port of the canned-query page (default: the endpoint's port + 1).",
+              show_default=False)] = None,
+          cors: Annotated[bool, typer.Option("--cors", help="Let pages of other origins query the endpoint.")] = False,
+          writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL Update and Graph Store writes.")]
+          = False,
+          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries")) -> None:
+    """Serve the store over HTTP: the Oxigraph SPARQL endpoint (YASGUI at /) and a page of the canned queries.
+
+    Read-only unless --writable; on loopback unless --bind says otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    from kg.config import store_path
+    from kg.serve import run
+
+    try:
+        code = run(store_path(store), bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries,
+                   say=lambda line: typer.echo(line) or sys.stdout.flush())
+    except KgError as err:
+        _fail(err)
+    raise typer.Exit(code=code)
+
+
+from kg.link_cli import link_app  # noqa: E402  (a sub-app of its own module; light to import)
+
+app.add_typer(link_app, name="link")

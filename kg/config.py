@@ -11,6 +11,7 @@ INPUT_DIRS = ("ontology", "triples")
 # Folders under the input dirs that hold test material, not the graph.
 SKIPPED_DIRS = frozenset({"examples", "checks"})
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
+CHECKS_DIR = Path("ontology") / "checks"
 QUERIES_DIR = Path("queries")
 
 

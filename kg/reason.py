@@ -119,6 +119,12 @@ def _new_facts(world, asserted: list[ox.Triple]) -> list[ox.Triple]:
             inverse = ox.Triple(t.object, q, t.subject)  # type: ignore[arg-type]
             if isinstance(t.object, ox.NamedNode) and inverse not in known:
                 found.add(inverse)
+    # HermiT lists only the property values it knows without a test, which leaves out entailed values of
+    # super-properties (x so:respondsTo y gives x so:after y; so:hasAgent gives sem:hasActor): complete them
+    # with the same property rules as the scalable path (kg.rules), so both report the whole closure.
+    from kg.rules import complete_properties
+
+    found |= complete_properties(asserted, known | found)
     return sorted(found, key=_sort_key)
 
 

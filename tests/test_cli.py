@@ -99,6 +99,16 @@ def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_cop
     assert run_kg("validate", cwd=project_copy).returncode == 3
 
 
+def test_undeclared_term_fails_the_build_naming_the_file(project_copy: Path) -> None:
+    (project_copy / "triples" / "pentagon-anthropic" / "zz-term.ttl").write_text(
+        "@prefix so: <https://w3id.org/standoff/ontology#> .\n"
+        "@prefix pa: <https://w3id.org/standoff/id/pentagon-anthropic/> .\n"
+        'pa:anthropic so:nickName "Ant" .\n')
+    result = run_kg("validate", cwd=project_copy)
+    assert result.returncode == 3
+    assert "triples/pentagon-anthropic/zz-term.ttl: so:nickName: [undeclared_term]" in result.stdout
+
+
 def test_interrupted_build_leaves_the_old_store(project_copy: Path) -> None:
     store = project_copy / ".kg" / "store"
     assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
