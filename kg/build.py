@@ -184,10 +184,11 @@ def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet) -> BuildReport:
+          progress: Progress = _quiet, links: str | Path | None = None) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
-    ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`.
+    ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`. ``links`` is the
+    folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`).
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
@@ -200,7 +201,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     report = BuildReport(target, inputs)
     build_dir = kgstore.new_build_dir(target)
     try:
-        _build_into(build_dir, report, _Steps(report, progress), reasoning)
+        _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
         kgstore.swap_in(target, build_dir)
     except BaseException as err:
         # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -212,7 +213,8 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
-def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str) -> None:
+def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str,
+                links: str | Path | None = None) -> None:
     """The build's steps in order, on a fresh store in ``folder``; the store is flushed and closed at the end."""
     inputs = report.inputs
     db = ox.Store(str(folder))
@@ -249,7 +251,7 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
     # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
     from kg.link import load_links
 
-    steps.run("link", lambda: load_links(db, report.store, report.triples))
+    steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links))
     db.flush()
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from kg.errors import KgError
+from kg.options import EndpointOpt, StoreOpt
 
 app = typer.Typer(
     name="kg",
@@ -26,12 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", envvar="KG_STORE", help="Store directory (default .kg/store under the working directory).",
-    show_default=False)]
-EndpointOpt = Annotated[str | None, typer.Option(
-    "--endpoint", envvar="KG_ENDPOINT", help="Work against this SPARQL 1.1 server (its query URL) instead of the "
-    "embedded store; credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc.", show_default=False)]
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -57,7 +52,8 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
     The store is replaced only when every step passed; after any failure the previous store is untouched.
-    With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol).
+    With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol), with the
+    datasets `kg link add --endpoint` keeps for that server.
     """
     from kg.build import build as run_build
     from kg.remote import build_remote
@@ -67,7 +63,7 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
             typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
-        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress) if endpoint
+        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store) if endpoint
                   else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress))
     except KgError as err:
         _fail(err)

@@ -8,6 +8,13 @@ again (:func:`load_links`). In the store, a dataset is the graph ``…/graph/lin
 ``owl:Axiom`` annotating the link triple with ``sssom:confidence``, ``sssom:mapping_justification`` (a
 semapv term) and the evidence as ``rdfs:comment``. The curated links of the article (``links.ttl``) are
 described the same way, one linkset per story and target (``pentagon-anthropic-wikidata``, ...).
+
+With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.remote`):
+the dataset and linkset graphs are replaced whole with Graph Store Protocol ``PUT`` (``DELETE`` to remove them),
+and the meta graph is fetched, changed locally with the same code as the embedded store's and put back whole.
+What rebuilds load is kept locally, per server, in :func:`remote_sidecar` (``.kg/links-HOST_PORT-PATH/`` by
+default), which ``kg build --endpoint`` reads. Two link commands run at once against one server may lose one's
+change to the meta graph: run them one after the other, as a build.
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import shutil
-from collections.abc import Iterable
+import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +40,7 @@ from kg.errors import InputError, KgError
 from kg.match import CLOSE, DEFAULT_THRESHOLD, LINK_PREDICATES, MANUAL, SAME_AS, Candidate, match, story_actors
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
+from kg.remote import RemoteStore
 from kg.vocab import DATA, DATASET, GRAPH, LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PREFIXES, SO, shorten
 
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
@@ -74,6 +84,23 @@ def sidecar(store: str | Path | None = None) -> Path:
     """
     path = store_path(store)
     return path.with_name(path.name + ".links")
+
+
+def remote_sidecar(endpoint: str, store: str | os.PathLike[str] | None = None) -> Path:
+    """The local folder that keeps a server's linked datasets and links for ``kg build --endpoint``: one per
+    endpoint URL, beside the store (``--store`` only places it, the store itself is not used).
+
+    >>> remote_sidecar("http://127.0.0.1:7878/query", "/tmp/x/store").as_posix()
+    '/tmp/x/links-127.0.0.1_7878-query'
+    """
+    parts = urllib.parse.urlsplit(endpoint)
+    host = re.sub(r"[^A-Za-z0-9.]+", "_", parts.netloc).strip("_")
+    path = re.sub(r"[^A-Za-z0-9.]+", "-", parts.path).rstrip("-")
+    return store_path(store).parent / f"links-{host}{path}"
+
+
+def _folder(store: str | Path | None, endpoint: str | None) -> Path:
+    return remote_sidecar(endpoint, store) if endpoint else sidecar(store)
 
 
 def check_name(name: str) -> str:
@@ -282,13 +309,14 @@ def _write_linkset(db: ox.Store, name: str, linkset: dict[str, Any]) -> None:
                ox.Quad(g, _n(VOID + "triples"), _int(len(quads)), _n(META_GRAPH))])
 
 
-def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] | None = None) -> str:
-    """The build's last step: load the sidecar's datasets and linksets, and describe them and every linkset
-    (the curated ones of links.ttl too) in the meta graph. Returns a one-line summary.
+def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] | None = None,
+               folder: str | Path | None = None) -> str:
+    """The build's last step: load the sidecar's datasets and linksets (or those of ``folder``), and describe them
+    and every linkset (the curated ones of links.ttl too) in the meta graph. Returns a one-line summary.
 
     It runs after the store's own description, so the figures of the story (classes, properties, totals) stay
     the story's, and linked data never reaches the shapes or the reasoner."""
-    manifest = Manifest.load(sidecar(store))
+    manifest = Manifest.load(Path(folder) if folder is not None else sidecar(store))
     quads: list[ox.Quad] = []
     for name, info in sorted(manifest.datasets.items()):
         path = manifest.folder / info["file"]
@@ -337,14 +365,42 @@ class LinkedDataset:
     in_store: bool = False
 
 
-def _open_if_built(store: str | Path | None) -> ox.Store | None:
+def _open_if_built(store: str | Path | None, endpoint: str | None = None) -> ox.Store | RemoteStore | None:
+    """The store to change: the embedded one, or the server when a ``kg build --endpoint`` loaded it; None when
+    nothing is built yet (the sidecar alone then keeps the change for the first build)."""
+    if endpoint:
+        remote = RemoteStore(endpoint)
+        return remote if remote.our_graphs() else None
     path = store_path(store)
     return kgstore.open_store(path, writable=True) if kgstore.exists(path) else None
 
 
-def add_dataset(file: str | Path, name: str, store: str | Path | None = None) -> LinkedDataset:
+def _change(db: ox.Store | RemoteStore, graphs: list[str], work: Callable[[ox.Store], None]) -> None:
+    """Run ``work`` on the store, which changes the meta graph and replaces ``graphs`` whole.
+
+    An embedded store is changed in place. For a server, ``work`` runs on a local copy of its meta graph (the
+    other graphs start empty there); then each of ``graphs`` is put back whole, or deleted when ``work`` left it
+    empty, and the meta graph last (Graph Store Protocol), so a server never describes a graph it lacks."""
+    if not isinstance(db, RemoteStore):
+        work(db)
+        db.flush()
+        return
+    meta = _n(META_GRAPH)
+    local = db.copy([meta])
+    work(local)
+    for graph in [_n(g) for g in graphs]:
+        if next(iter(local.quads_for_pattern(None, None, None, graph)), None) is None:
+            db.delete_graph(graph)
+        else:
+            db.put_graph(graph, local.dump(format=ox.RdfFormat.TURTLE, from_graph=graph) or b"")
+    db.put_graph(meta, local.dump(format=ox.RdfFormat.TURTLE, from_graph=meta) or b"")
+
+
+def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
+                endpoint: str | None = None) -> LinkedDataset:
     """Add an RDF file (any format pyoxigraph reads) as the linked dataset ``name``: kept beside the store for
-    every rebuild, and loaded into the current store's graph ``…/graph/link/NAME`` when there is one."""
+    every rebuild, and loaded into the current store's graph ``…/graph/link/NAME`` when there is one (with
+    ``endpoint``: kept for that server's rebuilds, and loaded into the server when a build is there)."""
     from kg.evidence import sha256_file
 
     check_name(name)
@@ -353,34 +409,40 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None) ->
         raise InputError("no such file", str(path))
     if format_of(path) is None:
         raise InputError("not an RDF file we read (use .ttl, .nt, .nq, .trig, .n3, .jsonld, .rdf or .owl)", str(path))
-    manifest = Manifest.load(sidecar(store))
+    manifest = Manifest.load(_folder(store, endpoint))
     if name in manifest.datasets:
         raise LinkError(f"a linked dataset named {name!r} is there already; `kg link remove {name}` first")
     count = sum(1 for _ in parse_file(path))  # checks the syntax before anything is kept
-    db = _open_if_built(store)
-    info = {"file": name + path.suffix.lower(), "source": str(file), "sha256": sha256_file(path), "triples": count,
-            "added": _now()}
+    db = _open_if_built(store, endpoint)
+    info: dict[str, Any] = {"file": name + path.suffix.lower(), "source": str(file), "sha256": sha256_file(path),
+                            "triples": count, "added": _now()}
     manifest.folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, manifest.folder / info["file"])
     if db is not None:
-        _load_dataset(db, manifest.folder / info["file"], _n(LINK_GRAPH + name))
-        db.extend(dataset_void(name, info))
-        db.flush()
+        def load(s: ox.Store) -> None:
+            _load_dataset(s, manifest.folder / info["file"], _n(LINK_GRAPH + name))
+            s.extend(dataset_void(name, info))
+
+        _change(db, [LINK_GRAPH + name], load)
     manifest.datasets[name] = info
     manifest.save()
     return LinkedDataset(name, info["source"], info["sha256"], count, info["added"], 0, db is not None)
 
 
-def list_datasets(store: str | Path | None = None) -> list[LinkedDataset]:
-    """The linked datasets kept for this store, by name, with their number of links.
+def list_datasets(store: str | Path | None = None, endpoint: str | None = None) -> list[LinkedDataset]:
+    """The linked datasets kept for this store (or server), by name, with their number of links.
 
     >>> list_datasets("/nonexistent/store")
     []
     """
-    manifest = Manifest.load(sidecar(store))
+    manifest = Manifest.load(_folder(store, endpoint))
     path = store_path(store)
     loaded: set[str] = set()
-    if kgstore.exists(path):
+    if endpoint:  # a server that does not answer is an error here, not an empty list
+        remote = RemoteStore(endpoint)
+        if remote.our_graphs():
+            loaded = {g.value[len(LINK_GRAPH):] for g in remote.our_graphs() if g.value.startswith(LINK_GRAPH)}
+    elif kgstore.exists(path):
         try:
             db = kgstore.open_store(path)
             loaded = {g.value[len(LINK_GRAPH):] for g in db.named_graphs() if g.value.startswith(LINK_GRAPH)}
@@ -391,17 +453,21 @@ def list_datasets(store: str | Path | None = None) -> list[LinkedDataset]:
             for name, i in sorted(manifest.datasets.items())]
 
 
-def remove_dataset(name: str, store: str | Path | None = None) -> None:
-    """Remove a linked dataset and the links to it, from the sidecar and from the current store."""
-    manifest = Manifest.load(sidecar(store))
+def remove_dataset(name: str, store: str | Path | None = None, endpoint: str | None = None) -> None:
+    """Remove a linked dataset and the links to it, from the sidecar and from the current store (or server)."""
+    manifest = Manifest.load(_folder(store, endpoint))
     info = manifest.dataset(name)
-    db = _open_if_built(store)
+    db = _open_if_built(store, endpoint)
     if db is not None:
-        for g in (LINK_GRAPH + name, LINKSET_GRAPH + name):
-            if db.contains_named_graph(_n(g)):
-                db.remove_graph(_n(g))
-        _forget(db, [LINK_GRAPH + name, LINKSET_GRAPH + name, LINKSET + name])
-        db.flush()
+        graphs = [LINK_GRAPH + name, LINKSET_GRAPH + name]
+
+        def drop(s: ox.Store) -> None:
+            for g in graphs:
+                if s.contains_named_graph(_n(g)):
+                    s.remove_graph(_n(g))
+            _forget(s, [*graphs, LINKSET + name])
+
+        _change(db, graphs, drop)
     (manifest.folder / info["file"]).unlink(missing_ok=True)
     del manifest.datasets[name]
     manifest.linksets.pop(name, None)
@@ -430,35 +496,39 @@ def _record(c: Candidate) -> dict[str, Any]:
 
 
 def discover(name: str, store: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-             review: str | Path | None = None) -> Discovery:
+             review: str | Path | None = None, endpoint: str | None = None) -> Discovery:
     """Match the story's actors against the linked dataset ``name``; write the links above ``threshold`` to its
     linkset (replacing the links an earlier discover wrote, keeping the ones accepted in review), and the
-    ambiguous and weaker candidates to a review file (default ``<store>.links/NAME.review.csv``)."""
+    ambiguous and weaker candidates to a review file (default ``<store>.links/NAME.review.csv``).
+
+    With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.remote.RemoteStore`)."""
     if not 0 < threshold <= 1:
         raise LinkError(f"the threshold must be above 0 and at most 1, not {threshold}")
-    manifest = Manifest.load(sidecar(store))
+    manifest = Manifest.load(_folder(store, endpoint))
     manifest.dataset(name)
-    db = kgstore.open_store(store_path(store), writable=True)
+    db: ox.Store | RemoteStore = (RemoteStore(endpoint) if endpoint
+                                  else kgstore.open_store(store_path(store), writable=True))
     if not db.contains_named_graph(_n(LINK_GRAPH + name)):
-        raise LinkError(f"the store has no graph for {name!r}; run `kg build` to load the linked datasets")
+        where = "the server" if endpoint else "the store"
+        build = "kg build --endpoint URL" if endpoint else "kg build"
+        raise LinkError(f"{where} has no graph for {name!r}; run `{build}` to load the linked datasets")
     linkset = manifest.linkset(name)
     rejected = {(a, e) for a, e in linkset["rejected"]}
     manual = [link for link in linkset["links"] if link.get("origin") == "review"]
     decided = {(link["actor"], link["entity"]) for link in manual}
-    actors = story_actors(db)
+    actors = story_actors(db)  # type: ignore[arg-type]  # a RemoteStore does too
     for other in manifest.linksets.values():  # identities a person confirmed count as verified identifiers
         for link in other["links"]:
             if link.get("origin") == "review" and link["predicate"] != CLOSE and link["actor"] in actors:
                 actors[link["actor"]].known.add(link["entity"])
-    candidates = [c for c in match(db, LINK_GRAPH + name, actors, threshold, rejected)
+    candidates = [c for c in match(db, LINK_GRAPH + name, actors, threshold, rejected)  # type: ignore[arg-type]
                   if (c.actor, c.entity) not in decided]
     linked = [c for c in candidates if c.status == "linked"]
     pending = [c for c in candidates if c.status != "linked"]
     linkset["links"] = sorted(manual + [_record(c) for c in linked], key=lambda r: (r["actor"], r["entity"]))
     linkset["modified"] = _now()
     linkset["threshold"] = threshold
-    _write_linkset(db, name, linkset)
-    db.flush()
+    _change(db, [LINKSET_GRAPH + name], lambda s: _write_linkset(s, name, linkset))
     manifest.save()
     review_path = Path(review) if review is not None else manifest.folder / f"{name}.review.csv"
     write_review(review_path, name, pending)
@@ -501,14 +571,14 @@ def _iri(value: str, path: Path, line: int, column: str) -> str:
     return term.value
 
 
-def accept(review_file: str | Path, store: str | Path | None = None) -> Review:
+def accept(review_file: str | Path, store: str | Path | None = None, endpoint: str | None = None) -> Review:
     """Apply a review file: rows marked ``accept`` become links (method semapv:ManualMappingCuration, with the
     row's predicate and score), rows marked ``reject`` are remembered so discover never proposes them again (and
     a link already written for them is removed). Rows without a decision stay pending."""
     path = Path(review_file)
     if not path.is_file():
         raise InputError("no such file", str(path))
-    manifest = Manifest.load(sidecar(store))
+    manifest = Manifest.load(_folder(store, endpoint))
     result = Review()
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -557,11 +627,13 @@ def accept(review_file: str | Path, store: str | Path | None = None) -> Review:
         linkset["modified"] = _now()
         result.datasets.add(name)
     if result.datasets:
-        db = _open_if_built(store)
+        db = _open_if_built(store, endpoint)
         if db is not None:
-            for name in sorted(result.datasets):
-                _write_linkset(db, name, manifest.linksets[name])
-            db.flush()
+            def write(s: ox.Store) -> None:
+                for name in sorted(result.datasets):
+                    _write_linkset(s, name, manifest.linksets[name])
+
+            _change(db, [LINKSET_GRAPH + name for name in sorted(result.datasets)], write)
         manifest.save()
     return result
 
@@ -570,7 +642,7 @@ def accept(review_file: str | Path, store: str | Path | None = None) -> Review:
 # export
 # --------------------------------------------------------------------------------------------------------------
 
-def linkset_names(db: ox.Store) -> list[str]:
+def linkset_names(db: ox.Store | RemoteStore) -> list[str]:
     """The linksets the store describes (discovered and curated), by name."""
     rows = db.query(f"""SELECT DISTINCT ?ls WHERE {{ GRAPH <{META_GRAPH}> {{
         ?ls a <{VOID}Linkset> ; <{VOID}subjectsTarget> <{DATASET}> }} }}""")
@@ -578,7 +650,7 @@ def linkset_names(db: ox.Store) -> list[str]:
                    if row["ls"].value.startswith(LINKSET) and "/" not in row["ls"].value[len(LINKSET):]})
 
 
-def linkset_store(db: ox.Store, name: str | None = None) -> ox.Store:
+def linkset_store(db: ox.Store | RemoteStore, name: str | None = None) -> ox.Store:
     """An in-memory store holding the chosen linksets (all when ``name`` is None): the links, their SSSOM
     mappings and the VoID description of each linkset and of its targets."""
     known = linkset_names(db)
@@ -611,7 +683,7 @@ def linkset_store(db: ox.Store, name: str | None = None) -> ox.Store:
     return out
 
 
-def export_links(db: ox.Store, output: BinaryIO, name: str | None = None, fmt: str = "turtle") -> None:
+def export_links(db: ox.Store | RemoteStore, output: BinaryIO, name: str | None = None, fmt: str = "turtle") -> None:
     """Write the linksets (or the one named) with their VoID description, as readable Turtle or N-Triples
     (sorted lines): a file others can load beside their copy of the target dataset."""
     from kg.export import write_turtle

@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from kg.errors import KgError
+from kg.options import EndpointOpt, StoreOpt
 
 link_app = typer.Typer(
     name="link",
@@ -20,11 +21,6 @@ link_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", envvar="KG_STORE", help="Store directory (default .kg/store under the working directory).",
-    show_default=False)]
-
-
 def _fail(err: KgError) -> NoReturn:
     typer.echo(f"kg: error: {err}", err=True)
     raise typer.Exit(code=err.exit_code)
@@ -34,29 +30,31 @@ def _fail(err: KgError) -> NoReturn:
 def add(file: Annotated[Path, typer.Argument(help="An RDF file (Turtle, N-Triples, N-Quads, TriG, N3, JSON-LD, "
                                              "RDF/XML), read by its extension.")],
         name: Annotated[str, typer.Option("--name", help="Name of the dataset (letters, digits, - and _).")],
-        store: StoreOpt = None) -> None:
+        store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Add a dataset to link to: kept beside the store for every rebuild, loaded into its own graph."""
     from kg.link import add_dataset
 
     try:
-        info = add_dataset(file, name, store)
+        info = add_dataset(file, name, store, endpoint)
     except KgError as err:
         _fail(err)
-    where = "loaded into the store" if info.in_store else "kept; `kg build` loads it"
+    build = "kg build --endpoint URL" if endpoint else "kg build"
+    where = f"loaded into the {'server' if endpoint else 'store'}" if info.in_store else f"kept; `{build}` loads it"
     typer.echo(f"added {info.name}: {info.triples:,} triples, sha256 {info.sha256[:12]}… ({where})", err=True)
 
 
 @link_app.command("list")
-def list_(store: StoreOpt = None) -> None:
+def list_(store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """List the linked datasets: name, triples, links, sha256, when added, source file."""
     from kg.link import list_datasets
 
     try:
-        datasets = list_datasets(store)
+        datasets = list_datasets(store, endpoint)
     except KgError as err:
         _fail(err)
+    where, build = ("server", "kg build --endpoint URL") if endpoint else ("store", "kg build")
     for d in datasets:
-        state = "" if d.in_store else "  (not in the store yet: run `kg build`)"
+        state = "" if d.in_store else f"  (not in the {where} yet: run `{build}`)"
         typer.echo(f"{d.name}  {d.triples:,} triples  {d.links} links  sha256 {d.sha256[:12]}  added {d.added}  "
                    f"{d.source}{state}")
     if not datasets:
@@ -64,12 +62,13 @@ def list_(store: StoreOpt = None) -> None:
 
 
 @link_app.command("remove")
-def remove(name: Annotated[str, typer.Argument(help="The dataset's name.")], store: StoreOpt = None) -> None:
+def remove(name: Annotated[str, typer.Argument(help="The dataset's name.")], store: StoreOpt = None,
+           endpoint: EndpointOpt = None) -> None:
     """Remove a linked dataset and its links (from the store and from what rebuilds load)."""
     from kg.link import remove_dataset
 
     try:
-        remove_dataset(name, store)
+        remove_dataset(name, store, endpoint)
     except KgError as err:
         _fail(err)
     typer.echo(f"removed {name} and its links", err=True)
@@ -81,14 +80,15 @@ def discover(with_: Annotated[str, typer.Option("--with", help="The linked datas
              = 0.8,
              review: Annotated[Path | None, typer.Option(
                  "--review", help="Where to write the candidates left for review (CSV); default "
-                 "<store>.links/NAME.review.csv.")] = None,
-             store: StoreOpt = None) -> None:
+                 "<store>.links/NAME.review.csv, or with --endpoint links-HOST_PORT-PATH/NAME.review.csv beside "
+                 "the store.")] = None,
+             store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Match the story's actors against a linked dataset; link the sure ones, list the others for review."""
     from kg.link import discover as run
     from kg.vocab import shorten
 
     try:
-        found = run(with_, store, threshold, review)
+        found = run(with_, store, threshold, review, endpoint)
     except KgError as err:
         _fail(err)
     for c in found.linked:
@@ -100,12 +100,12 @@ def discover(with_: Annotated[str, typer.Option("--with", help="The linked datas
 
 @link_app.command("accept")
 def accept(file: Annotated[Path, typer.Argument(help="A review file with its decision column filled in.")],
-           store: StoreOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Apply a review file: rows marked accept become links, rows marked reject are never proposed again."""
     from kg.link import accept as run
 
     try:
-        result = run(file, store)
+        result = run(file, store, endpoint)
     except KgError as err:
         _fail(err)
     typer.echo(f"{result.accepted} accepted, {result.rejected} rejected, {result.undecided} left undecided",
@@ -116,14 +116,13 @@ def accept(file: Annotated[Path, typer.Argument(help="A review file with its dec
 def export(name: Annotated[str | None, typer.Option("--name", help="Only this linkset (default: all).")] = None,
            fmt: Annotated[str, typer.Option("--format", "-f", help="turtle or ntriples.")] = "turtle",
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-           store: StoreOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the linksets (links, scores, methods) with their VoID description."""
-    from kg.config import store_path
     from kg.link import export_links
-    from kg.store import open_store
+    from kg.remote import open_target
 
     try:
-        db = open_store(store_path(store))
+        db = open_target(store, endpoint)
         if output is None:
             export_links(db, sys.stdout.buffer, name, fmt)
             sys.stdout.buffer.flush()

@@ -136,6 +136,12 @@ def _project_graph(g: str) -> bool:
     return g.startswith(GRAPH + "triples/")
 
 
+def _in_order(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads sorted by their text, so that what is read first (an actor's kind, label, the spelling kept for a
+    name) does not depend on the store's order: the embedded store and a server give the same results."""
+    return sorted(quads, key=str)
+
+
 def story_actors(store: ox.Store) -> dict[str, Actor]:
     """The actors of the project's own graphs (not of linked datasets), with names, identifiers and relations.
 
@@ -147,7 +153,7 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
     ('company', {'acme': 'ACME Inc.'})
     """
     actors: dict[str, Actor] = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None, None):
+    for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None, None)):
         kind = OUR_KINDS.get(q.object.value) if isinstance(q.object, ox.NamedNode) else None
         if kind and isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode) \
                 and _project_graph(q.graph_name.value):
@@ -155,7 +161,7 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
             if current is None or current.kind == "org":
                 actors[q.subject.value] = Actor(q.subject.value, kind)
     for prop in NAME_PROPERTIES:
-        for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
+        for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(prop), None, None)):
             actor = actors.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
             if actor is None or not isinstance(q.object, ox.Literal) or not _project_graph(q.graph_name.value):
                 continue
@@ -281,14 +287,16 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
             e = q.subject.value
             if k in by_key:
                 exact[k].add(e)
-                written.setdefault((e, k), q.object.value)
+                if (e, k) not in written or q.object.value < written[(e, k)]:  # the same whatever the read order
+                    written[(e, k)] = q.object.value
             toks = names.tokens(k)
             shared = {pair for t in toks if t in by_token for pair in by_token[t]}
             for actor_iri, ours in shared:
                 if ours == k:
                     continue
                 sim = names.similarity(names.tokens(ours), toks)
-                if sim >= MIN_SIMILARITY and sim > similar.get((actor_iri, e), (0.0,))[0]:
+                held = similar.get((actor_iri, e), (0.0, "", ""))
+                if sim >= MIN_SIMILARITY and (sim > held[0] or (sim == held[0] and (ours, q.object.value) < held[1:])):
                     similar[(actor_iri, e)] = (sim, ours, q.object.value)
 
     pairs: set[tuple[str, str]] = {(a.iri, e) for k, es in exact.items() for a in by_key[k] for e in es}
@@ -379,11 +387,11 @@ def _is_known(store: ox.Store, g: ox.NamedNode, actor: Actor, entity: str) -> bo
 
 def _relation(store: ox.Store, g: ox.NamedNode, entity: str, partner: str) -> str:
     a, b = ox.NamedNode(entity), ox.NamedNode(partner)
-    for q in store.quads_for_pattern(a, None, b, g):
-        return f"{shorten(q.predicate.value)} ->"
-    for q in store.quads_for_pattern(b, None, a, g):
-        return f"<- {shorten(q.predicate.value)} of"
-    return ""
+    forward = min((q.predicate.value for q in store.quads_for_pattern(a, None, b, g)), default=None)
+    if forward is not None:
+        return f"{shorten(forward)} ->"
+    backward = min((q.predicate.value for q in store.quads_for_pattern(b, None, a, g)), default=None)
+    return f"<- {shorten(backward)} of" if backward is not None else ""
 
 
 def _decide(candidates: dict[tuple[str, str], Candidate], threshold: float) -> None:
@@ -422,7 +430,8 @@ def _decide(candidates: dict[tuple[str, str], Candidate], threshold: float) -> N
 def _labels(store: ox.Store, g: ox.NamedNode, candidates: Iterable[Candidate]) -> None:
     for c in candidates:
         for prop in NAME_PROPERTIES:
-            found = next(iter(store.quads_for_pattern(ox.NamedNode(c.entity), ox.NamedNode(prop), None, g)), None)
+            found = min(store.quads_for_pattern(ox.NamedNode(c.entity), ox.NamedNode(prop), None, g), key=str,
+                        default=None)
             if found is not None:
                 c.entity_label = found.object.value
                 break

@@ -1,8 +1,9 @@
 """Remote stores: the tool against any SPARQL 1.1 server, through the Protocol and the Graph Store Protocol.
 
 :class:`RemoteStore` has the part of ``pyoxigraph.Store``'s API the library uses (``query``, ``update``,
-``named_graphs``, ``quads_for_pattern``), so ``kg.sparql``, ``kg.queries`` and ``kg.results`` work on it
-unchanged: results come back as real pyoxigraph objects. What differs from the embedded store:
+``named_graphs``, ``quads_for_pattern``, ``contains_named_graph``), so ``kg.sparql``, ``kg.queries``,
+``kg.results`` and the matcher of ``kg link discover`` work on it unchanged: results come back as real pyoxigraph
+objects. What differs from the embedded store:
 
 - parameters are bound as a ``VALUES`` block (:mod:`kg.binding`), since a server takes only text;
 - the union of our graphs is asked for explicitly (``default-graph-uri`` and ``named-graph-uri`` for each
@@ -269,17 +270,32 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
                           graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        """Quads matching a pattern in one named graph (or in each of ours), fetched with CONSTRUCT."""
+        """Quads matching a pattern in one named graph (fetched with CONSTRUCT), or in all of ours (one SELECT)."""
         from kg.binding import term_text
 
-        graphs = [graph_name] if graph_name is not None else self.our_graphs()
         s, p, o = (term_text(t) if t is not None else v for t, v in ((subject, "?s"), (predicate, "?p"),
                                                                       (object, "?o")))
-        for graph in graphs:
-            result = self._post_query([("query", f"CONSTRUCT {{ {s} {p} {o} }} WHERE {{ GRAPH {term_text(graph)} "
-                                                 f"{{ {s} {p} {o} }} }}")], rdf=True)
-            for triple in result:  # type: ignore[union-attr]
-                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+        if graph_name is None:
+            graphs = self.our_graphs()
+            if not graphs:
+                return
+            values = " ".join(term_text(g) for g in graphs)
+            for row in self._select(f"SELECT * WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ {s} {p} {o} }} }}", {}):
+                yield ox.Quad(subject if subject is not None else row["s"],
+                              predicate if predicate is not None else row["p"],
+                              object if object is not None else row["o"], row["g"])
+            return
+        result = self._post_query([("query", f"CONSTRUCT {{ {s} {p} {o} }} WHERE {{ GRAPH {term_text(graph_name)} "
+                                             f"{{ {s} {p} {o} }} }}")], rdf=True)
+        for triple in result:  # type: ignore[union-attr]
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        """True when the server holds a triple in this graph (an empty graph counts as absent)."""
+        from kg.binding import term_text
+
+        result = self._post_query([("query", f"ASK {{ GRAPH {term_text(graph)} {{ ?s ?p ?o }} }}")])
+        return bool(result)
 
     def copy(self, graphs: list[ox.NamedNode]) -> ox.Store:
         """An in-memory copy of some graphs, one CONSTRUCT each (what ``kg export`` writes from)."""
@@ -298,9 +314,11 @@ class RemoteStore:
         """Replace one graph on the server with the given Turtle (Graph Store Protocol PUT)."""
         self.request("PUT", self._graph_url(graph), turtle, {"Content-Type": "text/turtle; charset=utf-8"},
                      ok=(200, 201, 204))
+        self._graphs = None
 
     def delete_graph(self, graph: ox.NamedNode) -> None:
         """Drop one graph on the server (Graph Store Protocol DELETE); a graph already gone is fine."""
+        self._graphs = None
         try:
             self.request("DELETE", self._graph_url(graph), None, {}, ok=(200, 202, 204))
         except EndpointError as err:
@@ -348,22 +366,25 @@ def upload(local: ox.Store, remote: RemoteStore,
 
 
 def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
-                 progress: Callable[[str, str, float], None] | None = None) -> Any:
+                 progress: Callable[[str, str, float], None] | None = None,
+                 store: str | os.PathLike[str] | None = None) -> Any:
     """Build the project as ``kg build`` does (in a scratch store), then load it into the server.
 
-    Nothing is sent unless every step passed; returns the build's report.
+    The linked datasets and links kept for this server (:func:`kg.link.remote_sidecar`, beside ``store``) are
+    loaded as the embedded build loads its own. Nothing is sent unless every step passed; returns the report.
     """
     import gc
     import shutil
     import tempfile
 
     from kg.build import build
+    from kg.link import remote_sidecar
     from kg.store import open_store
 
     remote = RemoteStore(endpoint)
     folder = Path(tempfile.mkdtemp(prefix="kg-remote-"))
     try:
-        report = build(project, folder / "store", reasoning=reasoning,
+        report = build(project, folder / "store", reasoning=reasoning, links=remote_sidecar(endpoint, store),
                        **({"progress": progress} if progress else {}))
         local = open_store(report.store)
         upload(local, remote, progress)
