@@ -13,6 +13,15 @@ import pytest
 from endpoints import browser, served  # noqa: F401 (fixtures: `kg serve` on free ports, headless chromium)
 
 ROOT = Path(__file__).resolve().parent.parent
+# The identifiers the issue verified (local name of our actor, external IRI): the only owl:sameAs links allowed.
+VERIFIED_LINKS = {
+    ("anthropic", "http://www.wikidata.org/entity/Q116758847"),
+    ("department-of-defense", "http://www.wikidata.org/entity/Q11209"),
+    ("department-of-defense", "http://dbpedia.org/resource/United_States_Department_of_Defense"),
+    ("cnn", "http://www.wikidata.org/entity/Q48340"),
+    ("cnn", "http://dbpedia.org/resource/CNN"),
+    ("pentagon-building", "http://dbpedia.org/resource/The_Pentagon"),
+}
 KG = Path(sys.executable).with_name("kg")
 
 

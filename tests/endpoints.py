@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -72,6 +73,19 @@ def start_kg_serve(store: Path, *args: str, bind: str = "127.0.0.1:0") -> Served
     found = {line.split()[0] + (" " + line.split()[1] if line.startswith("Canned") else ""): line for line in lines}
     endpoint = found["SPARQL"].split()[2]
     return Served(process, endpoint, found["YASGUI"].split()[1], found["Canned queries"].split()[2], lines)
+
+
+@contextlib.contextmanager
+def oxigraph_server() -> Iterator[str]:
+    """A plain `oxigraph serve` (in memory, writable) on a free loopback port, as a remote store: its query URL."""
+    port = free_port()
+    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        stop(process)
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:

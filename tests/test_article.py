@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import VERIFIED_LINKS
 
 from kg.vocab import PREFIXES
 
@@ -420,13 +421,6 @@ def test_actors_are_named_as_the_article_names_them(graph: ox.Store) -> None:
 
 def test_links_out_only_where_verified(graph: ox.Store) -> None:
     links = {(local(r["s"]), r["o"]) for r in select(graph, "SELECT ?s ?o WHERE { ?s owl:sameAs ?o }")}
-    assert links == {
-        ("anthropic", "http://www.wikidata.org/entity/Q116758847"),
-        ("department-of-defense", "http://www.wikidata.org/entity/Q11209"),
-        ("department-of-defense", "http://dbpedia.org/resource/United_States_Department_of_Defense"),
-        ("cnn", "http://www.wikidata.org/entity/Q48340"),
-        ("cnn", "http://dbpedia.org/resource/CNN"),
-        ("pentagon-building", "http://dbpedia.org/resource/The_Pentagon"),
-    }
+    assert links == VERIFIED_LINKS
     building = values(graph, PA + "pentagon-building", "rdf:type")
     assert building == ["http://schema.org/Place"]  # a place, not an actor

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, run_kg
+from conftest import ROOT, VERIFIED_LINKS, run_kg
+from review import KBNS, decide
 
 from kg import names
 from kg.match import CLOSE, EXACT, MANUAL, SAME_AS
@@ -28,7 +29,6 @@ from kg.vocab import DATASET, LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PR
 LINK = ROOT / "tests" / "link"
 KB = LINK / "kb.ttl"
 PA = PREFIXES["pa"]
-KBNS = "http://kb.example.org/entity/"
 VOID, SSSOM = PREFIXES["void"], PREFIXES["sssom"]
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 
@@ -196,19 +196,7 @@ def test_add_discover_review_accept_export_rebuild_remove(tmp_path: Path) -> Non
     found = kg_ok("link", "discover", "--with", "kb", "--store", str(store), "--review", str(review))
     assert "6 links written" in found.stderr
 
-    # A person decides: the War Department is closely related (the department's predecessor), the namesake
-    # footballer is not Dario Amodei.
-    with review.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["entity"] == KBNS + "us-war-department":
-            row["decision"], row["predicate"] = "accept", "skos:closeMatch"
-        elif row["entity"] == KBNS + "dario-amodei-footballer":
-            row["decision"] = "reject"
-    with review.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    decide(review)
     accepted = kg_ok("link", "accept", str(review), "--store", str(store))
     assert "1 accepted, 1 rejected" in accepted.stderr
     links = links_in(store, "kb")
@@ -286,14 +274,7 @@ def test_curated_links_are_exported_as_linksets(built_store: Path) -> None:
     out = kg_ok("link", "export", "--format", "ntriples", "--store", str(built_store)).stdout
     triples = list(ox.parse(out.encode(), format=ox.RdfFormat.N_TRIPLES))
     links = {(t.subject.value.removeprefix(PA), t.object.value) for t in triples if t.predicate.value == SAME_AS}
-    assert links == {  # exactly links.ttl's
-        ("anthropic", "http://www.wikidata.org/entity/Q116758847"),
-        ("department-of-defense", "http://www.wikidata.org/entity/Q11209"),
-        ("department-of-defense", "http://dbpedia.org/resource/United_States_Department_of_Defense"),
-        ("cnn", "http://www.wikidata.org/entity/Q48340"),
-        ("cnn", "http://dbpedia.org/resource/CNN"),
-        ("pentagon-building", "http://dbpedia.org/resource/The_Pentagon"),
-    }
+    assert links == VERIFIED_LINKS  # exactly links.ttl's
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     rows = {(r["ls"].value, r["target"].value, r["n"].value) for r in store.query(f"""

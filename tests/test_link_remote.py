@@ -7,7 +7,6 @@ Only the times the tool writes (dcterms:created, dcterms:modified, the review's 
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -18,7 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT, run_kg
-from endpoints import OXIGRAPH, free_port, stop, wait_for
+from endpoints import free_port, oxigraph_server
+from review import KBNS, decide
 
 from kg.link import remote_sidecar
 from kg.match import CLOSE, EXACT, SAME_AS
@@ -26,42 +26,21 @@ from kg.vocab import LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PREFIXES
 
 KB = ROOT / "tests" / "link" / "kb.ttl"
 KB_TRIPLES = sum(1 for _ in ox.parse(path=KB, format=ox.RdfFormat.TURTLE))
-KBNS = "http://kb.example.org/entity/"
 PA = PREFIXES["pa"]
 DCT = PREFIXES["dcterms"]
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    """A fresh `oxigraph serve` (in memory, writable) on a free loopback port, for this module alone."""
-    port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
-    yield f"http://127.0.0.1:{port}/query"
-    stop(process)
+    """A fresh writable `oxigraph serve` on a free loopback port, for this module alone."""
+    with oxigraph_server() as url:
+        yield url
 
 
 def kg_ok(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     result = run_kg(*args, env=env)
     assert result.returncode == 0, result.stderr
     return result
-
-
-def decide(review: Path) -> None:
-    """What a person decides (as in tests/test_link.py): the War Department is closely related to the Department
-    of Defense (its predecessor); the namesake footballer is not Dario Amodei."""
-    with review.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["entity"] == KBNS + "us-war-department":
-            row["decision"], row["predicate"] = "accept", "skos:closeMatch"
-        elif row["entity"] == KBNS + "dario-amodei-footballer":
-            row["decision"] = "reject"
-    with review.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def comparable(ntriples: str) -> list[str]:

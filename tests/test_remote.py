@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import socket
-import subprocess
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from conftest import ROOT, run_kg
-from endpoints import OXIGRAPH, Virtuoso, free_port, start_virtuoso, stop, wait_for
+from endpoints import Virtuoso, free_port, oxigraph_server, start_virtuoso, stop
 
 from kg.queries import list_queries
 
@@ -41,13 +40,9 @@ VIRTUOSO_BUGS = {"consequences", "timeline", "linked-facts", "linked-facts-remot
 
 @pytest.fixture(scope="module")
 def oxigraph_endpoint() -> Iterator[str]:
-    """A plain `oxigraph serve` (in memory, writable) on a free loopback port, as a remote store."""
-    port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
-    yield f"http://127.0.0.1:{port}/query"
-    stop(process)
+    """A fresh writable `oxigraph serve` on a free loopback port, for this module alone."""
+    with oxigraph_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
