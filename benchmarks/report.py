@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
-PLOT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-time.svg"
+PLOT = Path(__file__).resolve().parent / "time-vs-size.svg"
 
 
 def tables(runs: dict) -> str:
