@@ -28,14 +28,12 @@ PARAMS = yaml.safe_load((ROOT / "tests" / "expected" / "params.yaml").read_text(
 EXTRA = {"demands": {"act": "pa:demand-deadline"}, "consequences": {"target": "pa:anthropic"}}
 QUERIES = list_queries(ROOT / "queries")
 CASES = [(q, PARAMS.get(q.name, {})) for q in QUERIES] + [(q, EXTRA[q.name]) for q in QUERIES if q.name in EXTRA]
-# Virtuoso 7.2.5 answers these wrongly (checked by hand with smaller queries, see the README): `consequences`
-# returns no row at all, although each of its triple patterns, its `rdf:type/rdfs:subClassOf*` path and each
-# OPTIONAL alone answer right on the same data; a FILTER after such a path drops every row (linked-facts);
-# removing subclasses of excluded classes (FILTER NOT EXISTS or MINUS over `rdfs:subClassOf*`) removes
-# nothing (timeline); a SERVICE call beside a subquery is refused ("SP031 Unsupported combination of
-# subqueries and service invocations": linked-facts-remote).
-# Strict: a Virtuoso that answers them right fails here, so the list cannot go stale.
-VIRTUOSO_BUGS = {"consequences", "timeline", "linked-facts", "linked-facts-remote"}
+# Virtuoso 7.2.5 refuses linked-facts-remote ("SP031 Unsupported combination of subqueries and service
+# invocations"): a SERVICE whose endpoint is a variable bound by the parameter's VALUES block. The other canned
+# queries avoid the constructs it answers wrongly (a class path `rdf:type/rdfs:subClassOf*` next to OPTIONAL
+# groups or other patterns; rows an OPTIONAL transitive path misses); the README lists them.
+# Strict: a Virtuoso that answers it fails here, so the list cannot go stale.
+VIRTUOSO_BUGS = {"linked-facts-remote"}
 
 
 @pytest.fixture(scope="module")
