@@ -6,7 +6,9 @@ same run, each in a fresh process (wall time, and peak RSS from ``/usr/bin/time`
 - the validate and reason steps alone (seconds per triple, from the build's own step timings);
 - each canned query through ``kg query`` against a minimal pyoxigraph script running the same text on the same
   store (process wall time, and the query's own latency inside the script);
-- ``kg export`` (N-Quads, Turtle) against ``Store.dump`` (N-Quads, TriG).
+- ``kg export`` (N-Quads, Turtle) against ``Store.dump`` (N-Quads, TriG);
+- ``kg link add`` + ``kg link discover`` on a built 10^3 corpus store against a generated external dataset of
+  10^5 and 10^6 entities (benchmarks/entities.py), against a pyoxigraph ``bulk_load`` of the same file.
 Results go to ``benchmarks/results/results.json`` (one record per measurement, medians and ratios). The table in
 BENCHMARKS.md is written from it with ``python -m benchmarks --report``.
 """
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import generate
+from benchmarks.entities import generate_entities
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -53,6 +56,13 @@ rows = db.query(text, use_default_graph_as_union=True, substitutions=subs or Non
 out = rows.serialize(format=ox.QueryResultsFormat.CSV)
 print(time.perf_counter() - began, file=sys.stderr)
 sys.stdout.buffer.write(out or b"")
+"""
+RAW_LINK_LOAD = """
+import sys, pyoxigraph as ox
+db = ox.Store(sys.argv[2])
+db.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES,
+             to_graph=ox.NamedNode("https://w3id.org/standoff/graph/link/kb"))
+db.flush()
 """
 RAW_DUMP = """
 import sys, pyoxigraph as ox
@@ -223,11 +233,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--build-only", action="store_true", help="only the build (e.g. for 1e7)")
     parser.add_argument("--reasoner", default="rules", help="reasoner for kg build (auto, hermit, rules)")
+    parser.add_argument("--link-entities", default="1e5,1e6",
+                        help="comma-separated entity counts for the `kg link` benchmark (empty: skip it)")
+    parser.add_argument("--link-only", action="store_true", help="only the `kg link` benchmark")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     runs = json.loads(args.out.read_text()) if args.out.exists() else {"machine": machine(), "sizes": {}}
     runs["machine"] = machine()
-    for size in (int(float(s)) for s in args.sizes.split(",")):
+    for size in ([] if args.link_only else (int(float(s)) for s in args.sizes.split(","))):
         print(f"size {size:,} ...", file=sys.stderr, flush=True)
         if args.build_only:
             result = bench_build_only(size, args.work, args.reasoner)
@@ -237,7 +250,47 @@ def main(argv: list[str] | None = None) -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(runs, indent=1, sort_keys=True, default=str))
         print(json.dumps({k: v for k, v in result.items() if k != "queries"}, indent=1, default=str), file=sys.stderr)
-    # TODO(issue 7): `kg link discover` against generated datasets of 10^5 and 10^6 entities is not measured yet.
+    for n in (int(float(s)) for s in args.link_entities.split(",") if s.strip()):
+        print(f"kg link against {n:,} entities ...", file=sys.stderr, flush=True)
+        result = bench_link(n, args.repeat, args.work)
+        runs.setdefault("link", {})[str(n)] = result
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(runs, indent=1, sort_keys=True, default=str))
+        print(json.dumps(result, indent=1, default=str), file=sys.stderr)
+
+
+def bench_link(entities: int, repeat: int, work: Path, corpus_size: int = 1000) -> dict:
+    """``kg link add`` then ``kg link discover`` on a freshly built store of the ``corpus_size`` corpus, against a
+    generated dataset of ``entities`` entities; the raw side ``bulk_load``s the same file into a fresh store."""
+    project = work / f"corpus-{corpus_size}"
+    generate(project, corpus_size)
+    kb = work / f"link-kb-{entities}.nt"
+    began = time.perf_counter()
+    info = generate_entities(kb, entities, corpus_size)
+    info["generate_seconds"] = time.perf_counter() - began
+    store, raw = work / f"link-store-{entities}" / "store", work / f"link-raw-{entities}"
+    build = [str(BIN / "kg"), "build", "--project", str(project), "--store", str(store), "--reasoner", "rules"]
+    add = [str(BIN / "kg"), "link", "add", str(kb), "--name", "kb", "--store", str(store)]
+    discover = [str(BIN / "kg"), "link", "discover", "--with", "kb", "--store", str(store)]
+    adds, discovers, raws = [], [], []
+    for _ in range(repeat):
+        shutil.rmtree(store.parent, ignore_errors=True)  # the store and its sidecar (store.links) go together
+        timed(build)
+        adds.append(timed(add))
+        discovers.append(timed(discover))
+        shutil.rmtree(raw, ignore_errors=True)
+        raws.append(timed(script(RAW_LINK_LOAD, str(kb), str(raw))))
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.rmtree(store.parent, ignore_errors=True)
+    m = re.search(r"(\d+) links written", str(discovers[-1]["stderr"]))
+    total = statistics.median(float(a["seconds"]) + float(d["seconds"]) for a, d in zip(adds, discovers, strict=True))
+    return {"entities": info["entities"], "triples": info["triples"], "targets": info["targets"],
+            "links": int(m[1]) if m else -1, "generate_seconds": info["generate_seconds"],
+            "add_seconds": med(adds), "discover_seconds": med(discovers), "kg_seconds": total,
+            "raw_seconds": med(raws), "ratio": total / med(raws),
+            "add_peak_mb": med(adds, "peak_mb"), "discover_peak_mb": med(discovers, "peak_mb"),
+            "raw_peak_mb": med(raws, "peak_mb"),
+            "discover_us_per_entity": med(discovers) / info["entities"] * 1e6}
 
 
 def bench_build_only(size: int, work: Path, reasoner: str) -> dict:

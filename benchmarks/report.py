@@ -38,6 +38,15 @@ def tables(runs: dict) -> str:
         for name, q in sorted(r.get("queries", {}).items()):
             out.append(f"| {r['build']['triples']:,} | {name} | {q['kg_seconds']:.2f} | {q['raw_seconds']:.2f} | "
                        f"{q['ratio']:.2f} | {q['query_latency_seconds'] * 1000:.1f} |")
+    if runs.get("link"):
+        out += ["", "| entities | dataset triples | `kg link add` s | `kg link discover` s | add + discover s | "
+                "bulk_load s | (add + discover) / bulk_load | add / discover / bulk_load peak MB | "
+                "links (true targets) |", "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+        for _, r in sorted(runs["link"].items(), key=lambda kv: kv[1]["entities"]):
+            out.append(f"| {r['entities']:,} | {r['triples']:,} | {r['add_seconds']:.2f} | "
+                       f"{r['discover_seconds']:.2f} | {r['kg_seconds']:.2f} | {r['raw_seconds']:.2f} | "
+                       f"{r['ratio']:.1f}x | {r['add_peak_mb']:,.0f} / {r['discover_peak_mb']:,.0f} / "
+                       f"{r['raw_peak_mb']:,.0f} | {r['links']} ({r['targets']}) |")
     return "\n".join(out) + "\n"
 
 

@@ -252,21 +252,61 @@ def _construct(store: ox.Store, query: str) -> set[ox.Triple]:
     return set(cast(ox.QueryTriples, store.query(query, use_default_graph_as_union=True)))
 
 
-def property_rules(tbox: TBox) -> list[str]:
-    """One CONSTRUCT per object property: its values from sub-properties and inverses, not yet known."""
-    queries = []
+@dataclass(frozen=True)
+class PropertyRule:
+    """One CONSTRUCT that infers values of ``head`` from the values of the properties in ``body``."""
+
+    query: str
+    head: ox.NamedNode
+    body: frozenset[ox.NamedNode]
+
+
+def property_rule_set(tbox: TBox) -> list[PropertyRule]:
+    """The property rules with what each reads and writes (see :func:`run_property_rules`)."""
+    rules = []
     for q in sorted(tbox.object_properties, key=str):
         direct = sorted((p for p in tbox.sub_properties(q) if p != q), key=str)
         flipped = sorted({i for p in tbox.sub_properties(q) for i in tbox.inverse.get(p, ())}
                          | ({q} if q in tbox.symmetric else set()), key=str)
         branches = [f"{{ ?x {_n(p)} ?y }}" for p in direct] + [f"{{ ?y {_n(p)} ?x }}" for p in flipped]
         if branches:
-            queries.append(f"CONSTRUCT {{ ?x {_n(q)} ?y }} WHERE {{ {' UNION '.join(branches)} "
-                           f"FILTER(isIRI(?x) && isIRI(?y)) FILTER NOT EXISTS {{ ?x {_n(q)} ?y }} }}")
+            rules.append(PropertyRule(f"CONSTRUCT {{ ?x {_n(q)} ?y }} WHERE {{ {' UNION '.join(branches)} "
+                                      f"FILTER(isIRI(?x) && isIRI(?y)) FILTER NOT EXISTS {{ ?x {_n(q)} ?y }} }}",
+                                      q, frozenset(direct) | frozenset(flipped)))
     for q in sorted(tbox.transitive, key=str):
-        queries.append(f"CONSTRUCT {{ ?x {_n(q)} ?z }} WHERE {{ ?x {_n(q)} ?y . ?y {_n(q)}+ ?z "
-                       f"FILTER(isIRI(?x) && isIRI(?z)) FILTER NOT EXISTS {{ ?x {_n(q)} ?z }} }}")
-    return queries
+        rules.append(PropertyRule(f"CONSTRUCT {{ ?x {_n(q)} ?z }} WHERE {{ ?x {_n(q)} ?y . ?y {_n(q)}+ ?z "
+                                  f"FILTER(isIRI(?x) && isIRI(?z)) FILTER NOT EXISTS {{ ?x {_n(q)} ?z }} }}",
+                                  q, frozenset({q})))
+    return rules
+
+
+def property_rules(tbox: TBox) -> list[str]:
+    """One CONSTRUCT per object property: its values from sub-properties and inverses, not yet known."""
+    return [r.query for r in property_rule_set(tbox)]
+
+
+def run_property_rules(store: ox.Store, rules: list[PropertyRule], add: Any) -> None:
+    """Run the property rules to a fixpoint, each again only when a property it reads gained values since it
+    last ran (``add`` writes a rule's new triples and returns how many there were).
+
+    A rule's own output never needs it to run again: the transitive rule closes its property in one query
+    (``q+``), and a symmetric or inverse rule's output, flipped, is what it read. So the pass after the last
+    change (which used to re-run every rule, the transitive closures included, to find nothing) is skipped.
+    """
+    dirty = [True] * len(rules)
+    readers: dict[ox.NamedNode, list[int]] = defaultdict(list)
+    for i, rule in enumerate(rules):
+        for p in rule.body:
+            readers[p].append(i)
+    while any(dirty):
+        for i, rule in enumerate(rules):
+            if not dirty[i]:
+                continue
+            dirty[i] = False
+            if add(_construct(store, rule.query)):
+                for j in readers.get(rule.head, ()):
+                    if j != i:
+                        dirty[j] = True
 
 
 def complete_properties(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> set[ox.Triple]:
@@ -286,12 +326,12 @@ def complete_properties(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology)
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in facts)
     before = set(store.quads_for_pattern(None, None, None))
-    rules = property_rules(read_tbox(ontology))
-    while True:
-        new = [ox.Quad(t.subject, t.predicate, t.object) for q in rules for t in _construct(store, q)]
-        if not new:
-            break
-        store.extend(new)
+    def add(triples: Iterable[ox.Triple]) -> int:
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        store.extend(quads)
+        return len(quads)
+
+    run_property_rules(store, property_rule_set(read_tbox(ontology)), add)
     return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)
             if q not in before}
 
@@ -330,9 +370,7 @@ def infer_in_store(store: ox.Store, tbox: TBox, graph: ox.NamedNode) -> list[ox.
         inferred.extend(quads)
         return len(quads)
 
-    rules = property_rules(tbox)
-    while sum(add(_construct(store, q)) for q in rules):
-        pass
+    run_property_rules(store, property_rule_set(tbox), add)
     typing = [q for q in type_rules(tbox) if q.startswith("CONSTRUCT")]
     while sum(add(_construct(store, q)) for q in typing):
         pass

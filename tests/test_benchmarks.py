@@ -8,7 +8,8 @@ from pathlib import Path
 from conftest import run_kg
 
 from benchmarks import __main__ as runner
-from benchmarks.corpus import generate
+from benchmarks.corpus import actors, generate
+from benchmarks.entities import generate_entities
 
 
 def test_generated_corpus_is_deterministic_and_builds(tmp_path: Path) -> None:
@@ -28,8 +29,30 @@ def test_generated_corpus_is_deterministic_and_builds(tmp_path: Path) -> None:
 
 def test_runner_measures_every_side_at_the_smallest_size(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    runner.main(["--sizes", "1e3", "--repeat", "1", "--work", str(tmp_path / "work"), "--out", str(out)])
-    result = json.loads(out.read_text())["sizes"]["1000"]
+    runner.main(["--sizes", "1e3", "--repeat", "1", "--work", str(tmp_path / "work"), "--out", str(out),
+                 "--link-entities", "1e3"])
+    runs = json.loads(out.read_text())
+    result = runs["sizes"]["1000"]
     assert result["build"]["triples"] > 1_000 and result["build"]["raw_seconds"] > 0
     assert {"nquads", "turtle"} <= set(result["export"])
     assert "timeline" in result["queries"]
+    # kg link add + discover against 1,000 generated entities: each linkable actor of the corpus (8 of the 10
+    # shared actors; unnamed groups are not linked) to its one true target, none to the decoys.
+    link = runs["link"]["1000"]
+    assert link["entities"] == 1_000 and link["targets"] == 8 and link["links"] == 8
+    assert link["add_seconds"] > 0 and link["discover_seconds"] > 0 and link["raw_seconds"] > 0
+
+
+def test_entity_dataset_is_deterministic_with_targets_and_decoys(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    generate_entities(first, 2_000, seed=3)
+    generate_entities(second, 2_000, seed=3)
+    assert first.read_bytes() == second.read_bytes()
+    text = first.read_text(encoding="utf-8")
+    # The first shared actor (a government body) has its name on a target of its kind and on a place (a decoy).
+    label = actors(10, 3)[0].label
+    holders = [line.split()[0] for line in text.splitlines() if f'"{label}"@en' in line]
+    assert len(holders) == 2
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    assert f"{holders[0]} {rdf_type} <http://schema.org/GovernmentOrganization> .\n" in text
+    assert f"{holders[1]} {rdf_type} <http://schema.org/Place> .\n" in text
