@@ -8,7 +8,6 @@ import textwrap
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.rdfio import EXPORT_FORMATS
 from kg.sparql import Result
 from kg.vocab import shorten
 
@@ -88,14 +87,17 @@ def render(result: Result, fmt: str = "table") -> bytes:
     For graph results ``fmt`` is an RDF format name (turtle, ntriples, ...); ``table`` means Turtle.
     """
     if isinstance(result, ox.QueryTriples):
-        rdf = EXPORT_FORMATS.get("turtle" if fmt == "table" else fmt)
-        if rdf is None or rdf.supports_datasets:
-            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as turtle, ntriples, jsonld or rdfxml, "
-                             f"not {fmt}")
-        from kg.export import turtle_prefixes
+        # Graph results go through the export writer, so they read like `kg export` (sorted Turtle, our prefixes).
+        import io
 
-        options = {"prefixes": turtle_prefixes()} if rdf in (ox.RdfFormat.TURTLE,) else {}
-        return result.serialize(format=rdf, **options) or b""
+        from kg.export import export
+
+        graph = ox.DefaultGraph()
+        scratch = ox.Store()
+        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in result)
+        out = io.BytesIO()
+        export(scratch, out, "turtle" if fmt == "table" else fmt, [graph])
+        return out.getvalue()
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
             return b"true\n" if bool(result) else b"false\n"

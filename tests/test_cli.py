@@ -13,6 +13,7 @@ from conftest import KG, run_kg
 
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH, graph_iri
 
+PA = "https://w3id.org/standoff/id/pentagon-anthropic/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
@@ -189,6 +190,19 @@ def test_sparql_kinds_and_graph_option(built_store: Path) -> None:
     assert "<https://w3id.org/standoff/id/pentagon-anthropic/anthropic>" in construct.stdout
     only_meta = run_kg("sparql", "ASK { pa:anthropic ?p ?o }", "--graph", META_GRAPH, "--store", str(built_store))
     assert only_meta.stdout == "false\n"
+
+
+@pytest.mark.parametrize("fmt,rdf", [("table", "turtle"), ("turtle", "turtle"), ("ntriples", "ntriples"),
+                                     ("rdfxml", "rdfxml"), ("jsonld", "jsonld")])
+def test_construct_results_in_every_rdf_format(built_store: Path, fmt: str, rdf: str) -> None:
+    result = run_kg("sparql", "CONSTRUCT { ?s a so:Ban } WHERE { ?s a so:Ban }", "--format", fmt,
+                    "--store", str(built_store))
+    assert result.returncode == 0, result.stderr
+    fmt_of = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+              "jsonld": ox.RdfFormat.JSON_LD}
+    subjects = {q.subject.value for q in ox.parse(result.stdout.encode(), format=fmt_of[rdf])}
+    # The article's two bans: the one being prepared, and CNN's "on the brink" of being barred.
+    assert subjects == {PA + "ban", PA + "barring-cnn"}
 
 
 def test_store_in_use_is_reported_in_words(project_copy: Path) -> None:
