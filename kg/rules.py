@@ -390,10 +390,10 @@ def infer_in_store(store: ox.Store, tbox: TBox, graph: ox.NamedNode) -> list[ox.
         known = {cast(ox.NamedNode, q.object) for q in store.quads_for_pattern(x, RDF_TYPE, None)
                  if isinstance(q.object, ox.NamedNode)}
         types = known | found
+        # Defined types that a more specific type of the same individual covers are not reported.
         new += [ox.Triple(x, RDF_TYPE, c) for c in found - known
                 if not any(tbox.below(d, c) for d in types if d != c)]
     add(new)
-    # Defined types that a more specific defined type of the same individual covers are not reported.
     return inferred
 
 

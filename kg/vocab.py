@@ -84,7 +84,6 @@ def show(term: object) -> str:
     >>> show(ox.NamedNode(SO + "Ban")), show(ox.Literal("x"))
     ('so:Ban', '"x"')
     """
-    value = getattr(term, "value", None)
-    if type(term).__name__ == "NamedNode" and isinstance(value, str):
-        return shorten(value)
-    return str(term)
+    import pyoxigraph as ox
+
+    return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
