@@ -21,7 +21,7 @@ from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
 from kg.inputs import Inputs, find_inputs
-from kg.rdfio import format_of, load_file, parse_file
+from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
@@ -96,7 +96,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
 
     evidence, problems = anchor(store, inputs.texts, ox.NamedNode(EVIDENCE_GRAPH), inputs.file_of())
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
-    store.extend(evidence)
+    add_quads(store, evidence)
     problems.extend(report_checks(store, inputs))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
@@ -179,7 +179,7 @@ def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip and q.predicate != _SAME_AS
     )
     inferred = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
-    store.extend(inferred)
+    add_quads(store, inferred)
     return inferred
 
 
@@ -239,7 +239,7 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         from kg.meta import describe as void
 
         meta = void(db, inputs, report.seconds)
-        db.extend(meta)
+        add_quads(db, meta)
         report.triples[META_GRAPH] = len(meta)
         return f"{len(meta):,} VoID triples"
 

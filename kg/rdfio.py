@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -73,3 +73,23 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, base_iri: str | 
             store.load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
     except SyntaxError as err:
         raise input_error(err, path) from None
+
+
+# From about this many quads bulk_extend beats extend: it pays a fixed cost for writing new files, while a
+# transaction's cost per quad grows with the store (measured: 42,000 quads into a 10^6-triple store took
+# 0.7-1.3 s with extend, 0.17-0.2 s with bulk_extend; 4,000 quads 0.05 s either way).
+BULK_QUADS = 10_000
+
+
+def add_quads(store: ox.Store, quads: Sequence[ox.Quad]) -> None:
+    """Add quads, through the bulk loader when there are many. Only for a store nothing else reads yet
+    (a build's fresh store): a bulk write is not one transaction with what came before.
+
+    >>> s = ox.Store(); add_quads(s, [ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"))])
+    >>> len(s)
+    1
+    """
+    if len(quads) >= BULK_QUADS:
+        store.bulk_extend(quads)
+    else:
+        store.extend(quads)

@@ -24,6 +24,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg.errors import InconsistentError
+from kg.rdfio import add_quads
 from kg.vocab import PREFIXES, show
 
 RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
@@ -274,6 +275,10 @@ def property_rule_set(tbox: TBox) -> list[PropertyRule]:
                                       f"FILTER(isIRI(?x) && isIRI(?y)) FILTER NOT EXISTS {{ ?x {_n(q)} ?y }} }}",
                                       q, frozenset(direct) | frozenset(flipped)))
     for q in sorted(tbox.transitive, key=str):
+        # The inverse of a transitive property is transitive, and its values are the other's flipped (the
+        # inverse rules above carry them both ways): closing one of the pair is enough (so:after, not so:before).
+        if any(i in tbox.transitive and str(i) < str(q) for i in tbox.inverse.get(q, ())):
+            continue
         rules.append(PropertyRule(f"CONSTRUCT {{ ?x {_n(q)} ?z }} WHERE {{ ?x {_n(q)} ?y . ?y {_n(q)}+ ?z "
                                   f"FILTER(isIRI(?x) && isIRI(?z)) FILTER NOT EXISTS {{ ?x {_n(q)} ?z }} }}",
                                   q, frozenset({q})))
@@ -337,7 +342,7 @@ def complete_properties(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple
 
 
 def type_rules(tbox: TBox) -> list[str]:
-    """One CONSTRUCT per defined class, and one per domain and range: types not yet given."""
+    """One CONSTRUCT per defined class: its members not yet typed with it (or a class below it)."""
     compiler = _Compiler(tbox)
     queries = []
     for cls, e in sorted(tbox.defined.items(), key=lambda kv: str(kv[0])):
@@ -347,72 +352,116 @@ def type_rules(tbox: TBox) -> list[str]:
             continue
         queries.append(f"CONSTRUCT {{ ?x a {_n(cls)} }} WHERE {{ {body} FILTER(isIRI(?x)) "
                        f"FILTER NOT EXISTS {{ ?x a ?t . {_values('t', tbox.subclasses(cls))} }} }}")
-    for kind, table, pattern in (("domain", tbox.domain, "?x ?p []"), ("range", tbox.range, "[] ?p ?x")):
-        del kind
-        for p, classes in sorted(table.items(), key=lambda kv: str(kv[0])):
-            for cls in sorted(classes, key=str):
-                queries.append(f"SELECT DISTINCT ?x WHERE {{ {pattern.replace('?p', _n(p))} FILTER(isIRI(?x)) "
-                               f"FILTER NOT EXISTS {{ ?x a ?t . {_values('t', tbox.subclasses(cls))} }} }}"
-                               f" # {cls.value}")
     return queries
+
+
+def classes_query(tbox: TBox) -> str:
+    """One SELECT of every named individual's direct classes: its types (``?typed`` bound), and the classes
+    the domains and ranges of its properties give.
+
+    One scan, where a query per disjoint pair and per domain and range used to scan the same triples again
+    and again (BENCHMARKS.md): :func:`classify` works the rest out in memory.
+    """
+    def pairs(table: dict[ox.NamedNode, set[ox.NamedNode]]) -> str:
+        return " ".join(f"({_n(p)} {_n(c)})" for p, cs in sorted(table.items(), key=lambda kv: str(kv[0]))
+                        for c in sorted(cs, key=str))
+
+    known = tbox.classes | {c for cs in tbox.supers.values() for c in cs} | {
+        c for table in (tbox.domain, tbox.range) for cs in table.values() for c in cs}
+    branches = [f"{{ ?x a ?c . {_values('c', known)} BIND(true AS ?typed) }}"]
+    if any(tbox.domain.values()):
+        branches.append(f"{{ ?x ?p [] . VALUES (?p ?c) {{ {pairs(tbox.domain)} }} }}")
+    if any(tbox.range.values()):
+        branches.append(f"{{ [] ?p ?x . VALUES (?p ?c) {{ {pairs(tbox.range)} }} }}")
+    return f"SELECT DISTINCT ?x ?c ?typed WHERE {{ {' UNION '.join(branches)} FILTER(isIRI(?x)) }}"
+
+
+@dataclass(frozen=True)
+class Typing:
+    """What an individual's direct classes entail: the disjoint pairs it falls in and the types it gains."""
+
+    disjoint: list[tuple[ox.NamedNode, ox.NamedNode]]
+    new: list[ox.NamedNode]
+
+
+Classes = frozenset[ox.NamedNode]
+
+
+def _typing(tbox: TBox, typed: Classes, implied: Classes) -> Typing:
+    """``typed``: the individual's types; ``implied``: the classes its properties' domains and ranges give."""
+    closure = set(typed | implied).union(*(tbox.supers.get(c, ()) for c in typed | implied))
+    pairs = dict.fromkeys(tuple(sorted(pair, key=str)) for pair in tbox.disjoint)  # each pair once, either way
+    disjoint = [(a, b) for a, b in pairs if a in closure and b in closure]
+    # Implied and not given by a type it has (or one below it)...
+    found = {c for c in implied if not any(d == c or c in tbox.supers.get(d, ()) for d in typed)}
+    # ...and only the most specific: a class another of its types lies strictly below says nothing new.
+    new = sorted((c for c in found if not any(tbox.below(d, c) for d in typed | found if d != c)), key=str)
+    return Typing(disjoint, new)
+
+
+def classify(store: ox.Store, tbox: TBox) -> dict[ox.NamedNode, Typing]:
+    """Each named individual that falls in two disjoint classes or gains a type, from one scan.
+
+    Individuals share few distinct combinations of classes, so each combination is worked out once.
+    """
+    typed: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+    implied: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+    for x, c, how in cast(ox.QuerySolutions, store.query(classes_query(tbox), use_default_graph_as_union=True)):
+        (implied if how is None else typed)[x].add(c)  # type: ignore[index,arg-type]
+    cache: dict[tuple[Classes, Classes], Typing] = {}
+    out = {}
+    for x in typed.keys() | implied.keys():
+        key = (frozenset(typed.get(x, ())), frozenset(implied.get(x, ())))
+        if key not in cache:
+            cache[key] = _typing(tbox, *key)
+        if cache[key].disjoint or cache[key].new:
+            out[x] = cache[key]
+    return out
 
 
 def infer_in_store(store: ox.Store, tbox: TBox, graph: ox.NamedNode) -> list[ox.Quad]:
     """Run the rules over the union of the store's graphs; inferred facts go into ``graph`` (also returned).
 
-    Property values first (to a fixpoint, since transitivity and inverses feed each other), then types.
+    Property values first (to a fixpoint, since transitivity and inverses feed each other), then the defined
+    classes, then one pass over every individual's classes (:func:`classify`): the clashes, then the types
+    domains and ranges give. On a clash it raises :class:`InconsistentError` naming them; ``graph`` then holds
+    part of the inferences (the build discards the whole store).
     """
     inferred: list[ox.Quad] = []
 
     def add(triples: Iterable[ox.Triple]) -> int:
         quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        store.extend(quads)
+        add_quads(store, quads)
         inferred.extend(quads)
         return len(quads)
 
     run_property_rules(store, property_rule_set(tbox), add)
-    typing = [q for q in type_rules(tbox) if q.startswith("CONSTRUCT")]
+    typing = type_rules(tbox)
     while sum(add(_construct(store, q)) for q in typing):
         pass
-    # Domain and range types: only those that say more than the individual's types already do.
-    candidates: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
-    for q in type_rules(tbox):
-        if q.startswith("SELECT"):
-            cls = ox.NamedNode(q.rsplit("# ", 1)[1])
-            for row in cast(ox.QuerySolutions, store.query(q, use_default_graph_as_union=True)):
-                candidates[row["x"]].add(cls)
-    defined_types = [qd for qd in inferred if qd.predicate == RDF_TYPE]
-    for qd in defined_types:
-        if qd.subject in candidates:
-            candidates[qd.subject].add(qd.object)  # type: ignore[index,arg-type]
-    new: list[ox.Triple] = []
-    for x, found in candidates.items():
-        known = {cast(ox.NamedNode, q.object) for q in store.quads_for_pattern(x, RDF_TYPE, None)
-                 if isinstance(q.object, ox.NamedNode)}
-        types = known | found
-        # Defined types that a more specific type of the same individual covers are not reported.
-        new += [ox.Triple(x, RDF_TYPE, c) for c in found - known
-                if not any(tbox.below(d, c) for d in types if d != c)]
-    add(new)
+    classified = classify(store, tbox)
+    found = clashes(store, tbox, classified)
+    if found:
+        raise InconsistentError("the ontology and data are inconsistent:\n" + "\n".join(f"  - {r}" for r in found))
+    add(ox.Triple(x, RDF_TYPE, c) for x, t in classified.items() for c in t.new)
     return inferred
 
 
 # --- Consistency ------------------------------------------------------------------------------------------------
 
 
-def clashes(store: ox.Store, tbox: TBox, limit: int = 20) -> list[str]:
-    """What makes the store inconsistent with the ontology, as sentences (empty when consistent)."""
-    compiler = _Compiler(tbox)
+def clashes(store: ox.Store, tbox: TBox, classified: dict[ox.NamedNode, Typing] | None = None,
+            limit: int = 20) -> list[str]:
+    """What makes the store inconsistent with the ontology, as sentences (empty when consistent).
+
+    ``classified`` is :func:`classify`'s answer, when the caller has it already.
+    """
+    if classified is None:
+        classified = classify(store, tbox)
     reasons: list[str] = []
-    seen: set[frozenset[ox.NamedNode]] = set()
-    for a, b in tbox.disjoint:
-        if frozenset((a, b)) in seen:
-            continue
-        seen.add(frozenset((a, b)))
-        query = (f"SELECT DISTINCT ?x WHERE {{ {{ {compiler.named('x', a)} }} {{ {compiler.named('x', b)} }} "
-                 f"FILTER(isIRI(?x)) }} LIMIT {limit}")
-        for row in cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True)):
-            reasons.append(f"{show(row['x'])} is both a {show(a)} and a {show(b)}, which are disjoint classes "
+    for x in sorted((x for x, t in classified.items() if t.disjoint), key=str)[:limit]:
+        for a, b in classified[x].disjoint:
+            reasons.append(f"{show(x)} is both a {show(a)} and a {show(b)}, which are disjoint classes "
                            "(types asserted or implied by domains, ranges and subclasses): fix its rdf:type or "
                            "the property that implies it")
     different = ", ".join(_n(d) for d in sorted(tbox.different, key=str))
@@ -450,7 +499,7 @@ def clashes(store: ox.Store, tbox: TBox, limit: int = 20) -> list[str]:
 
 
 def reason_store(store: ox.Store, ontology: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
-    """Check consistency, then infer into ``graph``; raises :class:`InconsistentError` naming the clashes.
+    """Infer into ``graph`` and check consistency; raises :class:`InconsistentError` naming the clashes.
 
     >>> ttl = '''
     ... @prefix so: <https://w3id.org/standoff/ontology#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -465,8 +514,4 @@ def reason_store(store: ox.Store, ontology: Iterable[ox.Triple | ox.Quad], graph
     ...     print(q.subject, q.object)
     <urn:ex:demand> <https://w3id.org/standoff/ontology#Ultimatum>
     """
-    tbox = read_tbox(ontology)
-    found = clashes(store, tbox)
-    if found:
-        raise InconsistentError("the ontology and data are inconsistent:\n" + "\n".join(f"  - {r}" for r in found))
-    return infer_in_store(store, tbox, graph)
+    return infer_in_store(store, read_tbox(ontology), graph)
