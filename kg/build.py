@@ -167,8 +167,10 @@ def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
     if reasoner == "rules" or (reasoner == "auto" and len(store) > HERMIT_LIMIT):
         from kg.rules import reason_store
 
-        ontology = (q for q in store.quads_for_pattern(None, None, None)
-                    if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(GRAPH + "ontology/"))
+        # The ontology's own graphs, read graph by graph: filtering every quad of a large store costs seconds.
+        ontology = (q for g in store.named_graphs()
+                    if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH + "ontology/")
+                    for q in store.quads_for_pattern(None, None, None, g))
         return reason_store(store, ontology, graph)
     skip = {META_GRAPH, INFERRED_GRAPH}
     # Links out (owl:sameAs to Wikidata, DBpedia...) stay out of reasoning: otherwise HermiT copies every
