@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -27,6 +28,25 @@ _LEXICAL = {
 }
 
 
+class Header:
+    """A query file's ``#+`` YAML header (summary, tags, parameter descriptions), parsed on first use.
+
+    Running a query needs only its text and its parameters (read from the text), and importing PyYAML takes longer
+    than most canned queries take to run; so the header is parsed when something reads it (``kg query --list``,
+    ``--all``, the page of ``kg serve``), and a malformed header is reported then.
+    """
+
+    def __init__(self, text: str, path: Path) -> None:
+        self._text, self._path = text, path
+        self._parsed: dict | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The header's value for ``key`` (``default`` when absent)."""
+        if self._parsed is None:
+            self._parsed = _header(self._text, self._path)
+        return self._parsed.get(key, default)
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter of a canned query: its name, its RDF type, and what it means."""
@@ -35,19 +55,34 @@ class Param:
     variable: str
     type: str
     required: bool
-    description: str = ""
+    header: Header | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def description(self) -> str:
+        """What the parameter means, from the query's ``#+ params:`` header ("" when it is not described)."""
+        described = (self.header.get("params") if self.header else None) or {}
+        return str(described.get(self.name, ""))
 
 
 @dataclass(frozen=True)
 class CannedQuery:
-    """One ``.rq`` file: its header (summary, tags, parameters) and its text."""
+    """One ``.rq`` file: its text, its parameters and its header (summary, tags, what each parameter means)."""
 
     name: str
     path: Path
-    summary: str
     text: str
-    tags: list[str] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
+    header: Header | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """The header's one-line summary."""
+        return str(self.header.get("summary", "")).strip() if self.header else ""
+
+    @property
+    def tags(self) -> list[str]:
+        """The header's tags."""
+        return list((self.header.get("tags") if self.header else None) or [])
 
     @property
     def ordered(self) -> bool:
@@ -73,22 +108,22 @@ def _header(text: str, path: Path) -> dict:
 
 
 def read_query(path: Path) -> CannedQuery:
-    """Read one canned query file.
+    """Read one canned query file (its header is parsed when first asked for).
 
     >>> q = read_query(QUERIES_DIR / "evidence.rq")
     >>> [(p.name, p.type, p.required) for p in q.params]
     [('subject', 'iri', True)]
+    >>> q.params[0].description.startswith("IRI (required)"), q.tags
+    (True, ['evidence'])
     """
     text = path.read_text(encoding="utf-8")
-    header = _header(text, path)
-    described = header.get("params") or {}
+    header = Header(text, path)
     params: dict[str, Param] = {}
     for optional, name, kind in PARAM.findall(_body(text)):
         if name not in params:
             params[name] = Param(name, f"{optional}{name}" + (f"_{kind}" if kind else ""), kind or "literal",
-                                 optional == "_", str(described.get(name, "")))
-    return CannedQuery(path.stem, path, str(header.get("summary", "")).strip(), text,
-                       list(header.get("tags") or []), list(params.values()))
+                                 optional == "_", header)
+    return CannedQuery(path.stem, path, text, list(params.values()), header)
 
 
 def _body(text: str) -> str:

@@ -28,9 +28,7 @@ import json
 import os
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -121,6 +119,8 @@ class RemoteStore:
     """
 
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
+        import urllib.request  # here, not at the top: commands on the embedded store import this module too
+
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise EndpointError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
@@ -152,6 +152,9 @@ class RemoteStore:
     def request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
                 ok: tuple[int, ...] = (200,)) -> tuple[str, bytes]:
         """One HTTP exchange; returns (content type, body). Failures become errors with the server's answer."""
+        import urllib.error
+        import urllib.request
+
         shown = urllib.parse.urlsplit(url)._replace(query="").geturl()
         req = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": "kg (standoff)",
                                                                                **(headers or {})})

@@ -249,6 +249,22 @@ def test_help_works_without_loading_heavy_libraries() -> None:
     assert probe.stdout.strip() == "[]"
 
 
+def test_query_loads_only_what_it_uses(built_store: Path, root: Path) -> None:
+    # `kg query NAME` starts in a fraction of the time the heavy modules would take: no pydantic (typer 0.29 checks
+    # every option through it; pyproject pins typer below 0.29), no PyYAML (running a query does not need its #+
+    # header), no HTTP client (only --endpoint talks to a server).
+    code = ("import sys\nfrom kg.cli import app\n"
+            f"sys.argv = ['kg', 'query', 'evidence', '--param', 'subject=pa:ban', '--store', {str(built_store)!r}]\n"
+            "try:\n    app()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+            "loaded = {m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'rdflib', 'owlready2', "
+            "'pyshacl') or m in ('urllib.request', 'http.client')}\n"
+            "print(sorted(loaded), file=sys.stderr)\n")
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert probe.returncode == 0, probe.stderr
+    assert "preparing to impose a historic ban on Anthropic" in probe.stdout  # the article's words for pa:ban
+    assert probe.stderr.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
 def test_every_result_format(built_store: Path, fmt: str) -> None:
     result = run_kg("query", "positions", "--format", fmt, "--store", str(built_store))
