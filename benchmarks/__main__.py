@@ -135,7 +135,7 @@ def bench_size(size: int, repeat: int, work: Path, queries: bool = True, reasone
     builds, loads = alternate(kg, script(RAW_LOAD, str(project), str(raw)), repeat, clear)
     triples = _triples(builds[0]["stderr"])
     steps = {k: statistics.median(_steps(r["stderr"]).get(k, 0.0) for r in builds)
-             for k in ("load", "validate", "reason", "describe", "link")}
+             for k in ("load", "validate", "reason", "describe", "link", "compact")}
     result["build"] = {
         "triples": triples, "kg_seconds": med(builds), "raw_seconds": med(loads),
         "kg_peak_mb": med(builds, "peak_mb"), "raw_peak_mb": med(loads, "peak_mb"),

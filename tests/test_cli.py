@@ -45,7 +45,7 @@ def test_meta_graph_counts_match_the_store(store: ox.Store) -> None:
 def test_build_prints_progress_per_step(tmp_path: Path) -> None:
     result = run_kg("build", "--store", str(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
-    for step in ("load", "validate", "reason", "describe"):
+    for step in ("load", "validate", "reason", "describe", "compact"):
         assert f"  {step}" in result.stderr
     assert "built " in result.stderr
 
