@@ -11,6 +11,11 @@ RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
 PLOT = Path(__file__).resolve().parent / "time-vs-size.svg"
 
 
+def _num(record: dict, key: str, spec: str) -> str:
+    """A figure, or a dash where the run did not measure it (a build-only size has no raw side)."""
+    return format(record[key], spec) if key in record else "–"
+
+
 def tables(runs: dict) -> str:
     m = runs["machine"]
     out = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}, "
@@ -21,9 +26,9 @@ def tables(runs: dict) -> str:
     sizes = sorted(runs["sizes"].items(), key=lambda kv: kv[1]["build"]["triples"])
     for _, r in sizes:
         b = r["build"]
-        out.append(f"| {b['triples']:,} | {b['kg_seconds']:.2f} | {b.get('raw_seconds', float('nan')):.2f} | "
-                   f"{b.get('ratio', float('nan')):.2f} | {b['kg_peak_mb']:.0f} | {b.get('raw_peak_mb', 0):.0f} | "
-                   f"{b.get('oxigraph_load_seconds', float('nan')):.2f} | "
+        out.append(f"| {b['triples']:,} | {b['kg_seconds']:.2f} | {_num(b, 'raw_seconds', '.2f')} | "
+                   f"{_num(b, 'ratio', '.2f')} | {b['kg_peak_mb']:.0f} | {_num(b, 'raw_peak_mb', '.0f')} | "
+                   f"{_num(b, 'oxigraph_load_seconds', '.2f')} | "
                    f"{b['steps'].get('validate', 0) / b['triples'] * 1e6:.1f} | "
                    f"{b['steps'].get('reason', 0) / b['triples'] * 1e6:.1f} |")
     out += ["", "| triples | export | kg s | Store.dump s | throughput ratio | kg peak MB | dump peak MB |",
