@@ -174,7 +174,10 @@ class _TurtleWriter:
         return path
 
     def write_named(self, lines: Iterator[str]) -> None:
-        blocks: list[str] = []
+        self._emit(self._named_blocks(lines))
+        self.held = {}
+
+    def _named_blocks(self, lines: Iterator[str]) -> Iterator[str]:
         for subject, group in _groups(lines):
             self.held = {}
             cut = len(subject) + 1
@@ -185,22 +188,21 @@ class _TurtleWriter:
                     self.held[node] = held.split("\x04") if held else []
                 elif not triples or line != triples[-1]:
                     triples.append(line)
-            blocks.append(_block(_iri(subject[1:]), self.body(triples, 1)))
-            if len(blocks) >= 1000:
-                self.out.write("".join(blocks).encode())
-                blocks = []
-        self.out.write("".join(blocks).encode())
-        self.held = {}
+            yield _block(_iri(subject[1:]), self.body(triples, 1))
 
     def write_blank(self, lines: Iterator[str]) -> None:
-        blocks: list[str] = []
-        for node, uses, triples in _blank_nodes(lines):
-            if triples and not _simple(uses, triples) and not self.inlinable(node):
-                blocks.append(_block(self.label(node), self.body(triples, 1)))
-                if len(blocks) >= 1000:
-                    self.out.write("".join(blocks).encode())
-                    blocks = []
-        self.out.write("".join(blocks).encode())
+        self._emit(_block(self.label(node), self.body(triples, 1)) for node, uses, triples in _blank_nodes(lines)
+                   if triples and not _simple(uses, triples) and not self.inlinable(node))
+
+    def _emit(self, blocks: Iterable[str]) -> None:
+        """Write blocks a thousand at a time: one write per block costs more than building it."""
+        batch: list[str] = []
+        for block in blocks:
+            batch.append(block)
+            if len(batch) >= 1000:
+                self.out.write("".join(batch).encode())
+                batch = []
+        self.out.write("".join(batch).encode())
 
     def triples(self, node: str) -> list[str]:
         """The sortable lines of a blank node: one lookup across all graphs, filtered by graph (one lookup per

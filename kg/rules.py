@@ -3,9 +3,11 @@
 HermiT loads everything into memory and does not carry millions of individuals. This path reads the axioms
 (sub-classes, sub-properties, domains, ranges, inverses, transitive properties, the defined classes made of
 intersections, unions, enumerations and ``someValuesFrom``; disjointness, functional properties and
-enumerated ranges for consistency) once, turns each into a SPARQL query over the union of the store's graphs,
-and runs them until nothing new appears. Each query scans the triples of a few properties, so the cost grows
-linearly with the data.
+enumerated ranges for consistency) once, turns the property axioms and defined classes into SPARQL queries
+over the union of the store's graphs, and runs them until nothing new appears. Domains, ranges, super-classes
+and disjointness need no query each: one scan reads every individual's direct classes (:func:`classify`) and
+the rest is worked out in memory. Each query scans the triples of a few properties, so the cost grows linearly
+with the data.
 
 It reports what :func:`kg.reason.infer` reports: inferred object property values between named individuals
 (inverses, super-properties, transitive closure) and the most specific inferred types of named individuals
@@ -17,7 +19,7 @@ use HermiT (``kg build --reasoner hermit``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -55,7 +57,7 @@ class TBox:
     domain: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=lambda: defaultdict(set))
     range: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=lambda: defaultdict(set))
     defined: dict[ox.NamedNode, Node] = field(default_factory=dict)  # class -> its class expression
-    disjoint: list[tuple[ox.NamedNode, ox.NamedNode]] = field(default_factory=list)
+    disjoint: list[tuple[ox.NamedNode, ox.NamedNode]] = field(default_factory=list)  # unordered pairs, once each
     functional: set[ox.NamedNode] = field(default_factory=set)
     different: set[ox.NamedNode] = field(default_factory=set)  # members of owl:AllDifferent
     one_of_range: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
@@ -158,6 +160,8 @@ def read_tbox(triples: Iterable[ox.Triple | ox.Quad]) -> TBox:
         if ox.NamedNode(OWL + "AllDifferent") in props.get(RDF_TYPE, []):
             for head in get(s, OWL + "distinctMembers") + get(s, OWL + "members"):
                 t.different.update(m for m in items(head) if isinstance(m, ox.NamedNode))
+    # Each pair once, whichever way (and however many axioms) the ontology states it.
+    t.disjoint = list(dict.fromkeys(tuple(sorted(pair, key=str)) for pair in t.disjoint))  # type: ignore[misc]
     t.classes.update(sub)
     t.supers = _closure(sub)
     t.super_properties = _closure(subp)
@@ -390,8 +394,7 @@ Classes = frozenset[ox.NamedNode]
 def _typing(tbox: TBox, typed: Classes, implied: Classes) -> Typing:
     """``typed``: the individual's types; ``implied``: the classes its properties' domains and ranges give."""
     closure = set(typed | implied).union(*(tbox.supers.get(c, ()) for c in typed | implied))
-    pairs = dict.fromkeys(tuple(sorted(pair, key=str)) for pair in tbox.disjoint)  # each pair once, either way
-    disjoint = [(a, b) for a, b in pairs if a in closure and b in closure]
+    disjoint = [(a, b) for a, b in tbox.disjoint if a in closure and b in closure]
     # Implied and not given by a type it has (or one below it)...
     found = {c for c in implied if not any(d == c or c in tbox.supers.get(d, ()) for d in typed)}
     # ...and only the most specific: a class another of its types lies strictly below says nothing new.
@@ -472,13 +475,8 @@ def clashes(store: ox.Store, tbox: TBox, classified: dict[ox.NamedNode, Typing] 
             reasons.append(f"{show(row['x'])} has two values for the functional property {show(p)}: "
                            f"{show(row['v1'])} and {show(row['v2'])}; keep one")
     for p, allowed in sorted(tbox.one_of_range.items(), key=lambda kv: str(kv[0])):
-        ok = ", ".join(_n(a) for a in sorted(allowed, key=str))
-        query = (f"SELECT DISTINCT ?x ?v WHERE {{ ?x {_n(p)} ?v FILTER(?v NOT IN ({ok}) && ?v IN ({different})) }} "
-                 f"LIMIT {limit}")
-        for row in cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True)):
-            choices = ", ".join(sorted(show(a) for a in allowed))
-            reasons.append(f"{show(row['x'])} has {show(p)} {show(row['v'])}, but {show(p)} takes only one of: "
-                           f"{choices}")
+        for x, v, choices in _outside(store, f"?x {_n(p)} ?v", allowed, different, limit):
+            reasons.append(f"{show(x)} has {show(p)} {show(v)}, but {show(p)} takes only one of: {choices}")
     # A defined class asserted on an individual whose functional property has a value its definition excludes.
     get, items = tbox.get, tbox.items  # type: ignore[attr-defined]
     for cls, e in sorted(tbox.defined.items(), key=lambda kv: str(kv[0])):
@@ -487,15 +485,22 @@ def clashes(store: ox.Store, tbox: TBox, classified: dict[ox.NamedNode, Typing] 
             if not (prop and filler and get(filler[0], OWL + "oneOf") and prop[0] in tbox.functional):
                 continue
             allowed = items(get(filler[0], OWL + "oneOf")[0])
-            ok = ", ".join(_n(a) for a in sorted(allowed, key=str))
-            query = (f"SELECT DISTINCT ?x ?v WHERE {{ ?x a {_n(cls)} ; {_n(prop[0])} ?v "
-                     f"FILTER(?v NOT IN ({ok}) && ?v IN ({different})) }} LIMIT {limit}")
-            for row in cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True)):
-                choices = ", ".join(sorted(show(a) for a in allowed))
-                reasons.append(f"{show(row['x'])} is typed {show(cls)}, which requires {show(prop[0])} to be one "
-                               f"of {choices}, but its {show(prop[0])} is {show(row['v'])}: remove the type (the "
-                               "reasoner infers it) or fix the value")
+            for x, v, choices in _outside(store, f"?x a {_n(cls)} ; {_n(prop[0])} ?v", allowed, different, limit):
+                reasons.append(f"{show(x)} is typed {show(cls)}, which requires {show(prop[0])} to be one of "
+                               f"{choices}, but its {show(prop[0])} is {show(v)}: remove the type (the reasoner "
+                               "infers it) or fix the value")
     return reasons
+
+
+def _outside(store: ox.Store, pattern: str, allowed: Collection[ox.NamedNode], different: str,
+             limit: int) -> Iterator[tuple[Any, Any, str]]:
+    """Rows (?x, ?v, the allowed values as text) where ``pattern`` binds ?v to a distinct named individual
+    outside ``allowed``."""
+    ok = ", ".join(_n(a) for a in sorted(allowed, key=str))
+    choices = ", ".join(sorted(show(a) for a in allowed))
+    query = f"SELECT DISTINCT ?x ?v WHERE {{ {pattern} FILTER(?v NOT IN ({ok}) && ?v IN ({different})) }} LIMIT {limit}"
+    for row in cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True)):
+        yield row["x"], row["v"], choices
 
 
 def reason_store(store: ox.Store, ontology: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
