@@ -270,3 +270,67 @@ def test_reference_lists_every_class_and_property_of_ours(ontology: ox.Store) ->
         assert f"so:{term.removeprefix(SO)} " in text, term
     assert "| so:status | status | so:Eventuality | one of {so:threatened" in text
     assert "- CAMEO class: cameo:139 (Give ultimatum)" in text
+
+
+# --- the whole CAMEO codebook ----------------------------------------------------------------------------------
+
+# Codes per family below the family itself, counted by hand in the codebook's list of event codes (CAMEO 1.1b3,
+# chapter 6), not from cameo.ttl: e.g. 02 is 020-028 with 0211-0214, 0231-0234, 0241-0244 and 0251-0256 (27).
+CODEBOOK_CODES_PER_FAMILY = {
+    "01": 10, "02": 27, "03": 28, "04": 7, "05": 8, "06": 5, "07": 6, "08": 25, "09": 5, "10": 27,
+    "11": 12, "12": 26, "13": 22, "14": 26, "15": 6, "16": 13, "17": 13, "18": 14, "19": 9, "20": 7}
+
+
+def test_cameo_scheme_holds_the_whole_codebook_as_a_tree_of_notations(ontology: ox.Store) -> None:
+    skos = PREFIXES["skos"]
+    rows = list(ontology.query("""
+        SELECT ?c ?n WHERE { ?c a skos:Concept ; skos:inScheme cameo:scheme ; skos:notation ?n }""",
+                               prefixes=PREFIXES))  # type: ignore[arg-type]
+    notation = {r["c"].value: r["n"].value for r in rows}  # type: ignore[index]
+    assert len(notation) == len(rows) == 20 + sum(CODEBOOK_CODES_PER_FAMILY.values()) == 316
+    assert all(iri == CAMEO + n for iri, n in notation.items())
+    families = {n for n in notation.values() if len(n) == 2}
+    assert families == set(CODEBOOK_CODES_PER_FAMILY) == {f"{i:02d}" for i in range(1, 21)}
+    assert _values(ontology, CAMEO + "scheme", skos + "hasTopConcept") == {f"<{CAMEO}{f}>" for f in families}
+    for code in notation.values():
+        broader = _values(ontology, CAMEO + code, skos + "broader")
+        if len(code) == 2:
+            assert _values(ontology, CAMEO + code, skos + "topConceptOf") == {f"<{CAMEO}scheme>"}
+            assert broader == set(), code
+        else:
+            assert len(code) in (3, 4), code
+            assert broader == {f"<{CAMEO}{code[:-1]}>"}, code  # 1042 -> 104, 104 -> 10
+            assert _values(ontology, CAMEO + code, skos + "topConceptOf") == set(), code
+    per_family = {f: sum(1 for n in notation.values() if len(n) > 2 and n[:2] == f) for f in families}
+    assert per_family == CODEBOOK_CODES_PER_FAMILY
+
+
+@pytest.mark.parametrize(("code", "label"), [
+    ("0214", "Appeal for intelligence"), ("0356", "Express intent to de-escalate military engagement"),
+    ("044", 'Meet at a "third" location'), ("064", "Share intelligence or information"), ("075", "Grant asylum"),
+    ("0874", "Retreat or surrender militarily"), ("094", "Investigate war crimes"),
+    ("101", "Demand material cooperation"), ("1125", "Accuse of espionage, treason"),
+    ("1246", "Refuse to de-escalate military engagement"), ("1383", "Threaten unconventional violence"),
+    ("1454", "Engage in violent protest for change in institutions, regime"),
+    ("155", "Mobilize or increase cyber-forces"), ("1663", "Expel or withdraw aid agencies"),
+    ("176", "Attack cybernetically"), ("1834", "Carry out location bombing"),
+    ("1952", "Employ remotely piloted aerial munitions"), ("2042", "Detonate nuclear weapons"),
+    ("20", "USE UNCONVENTIONAL MASS VIOLENCE"),
+])
+def test_cameo_code_carries_the_codebook_name(ontology: ox.Store, code: str, label: str) -> None:
+    assert _values(ontology, CAMEO + code, PREFIXES["skos"] + "prefLabel") == {str(ox.Literal(label, language="en"))}
+
+
+def test_cameo_codes_not_specified_below_say_so_in_a_scope_note_not_in_the_label(ontology: ox.Store) -> None:
+    skos = PREFIXES["skos"]
+    noted = {r["n"].value for r in ontology.query(  # type: ignore[index, union-attr]
+        "SELECT ?n WHERE { ?c skos:inScheme cameo:scheme ; skos:notation ?n ; skos:scopeNote ?s }", prefixes=PREFIXES)}
+    # the codebook's "not specified below" codes, by family
+    assert noted == {"010", "020", "021", "023", "024", "025", "030", "031", "033", "034", "035", "040", "050", "060",
+                     "070", "080", "081", "083", "084", "086", "090", "100", "101", "103", "104", "105", "110", "112",
+                     "120", "122", "123", "124", "130", "131", "132", "138", "140", "141", "142", "143", "144", "145",
+                     "150", "160", "162", "166", "170", "171", "172", "180", "182", "183", "190", "195", "200", "204"}
+    labels = [r["l"].value for r in ontology.query(  # type: ignore[index, union-attr]
+        "SELECT ?l WHERE { ?c skos:inScheme cameo:scheme ; skos:prefLabel ?l }", prefixes=PREFIXES)]
+    assert not [label for label in labels if "specified" in label]
+    assert _values(ontology, CAMEO + "1383", skos + "altLabel") == {'"Threaten unconventional attack"@en'}
