@@ -20,7 +20,9 @@ from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
-from kg.inputs import Inputs, find_inputs
+from kg.inputs import REASONERS as _REASONERS
+from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
+from kg.literals import ill_typed
 from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
 
@@ -98,6 +100,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     add_quads(store, evidence)
     problems.extend(report_checks(store, inputs))
+    problems.extend(ill_typed(store, inputs.file_of()))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
         checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
@@ -151,7 +154,7 @@ def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Liter
 # Above this many asserted triples `auto` reasons with rules compiled to SPARQL (kg/rules.py) instead of HermiT,
 # which holds everything in memory and grows faster than the data (BENCHMARKS.md).
 HERMIT_LIMIT = 50_000
-REASONERS = ("auto", "hermit", "rules")
+REASONERS = _REASONERS  # defined beside the check that refuses others (kg.inputs)
 
 
 def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
@@ -186,11 +189,12 @@ def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet, links: str | Path | None = None) -> BuildReport:
+          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
     ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`. ``links`` is the
-    folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`).
+    folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`). A project without
+    RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
@@ -199,7 +203,9 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     """
     project = Path(project)
     target = store_path(store)
+    check_reasoner(reasoning)
     inputs = find_inputs(project)
+    require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
     build_dir = kgstore.new_build_dir(target)
     try:
@@ -288,9 +294,19 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     []
     """
     inputs = find_inputs(Path(project))
+    require_inputs(inputs, allow_empty=True)
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
 def reason_project(project: str | Path = ".") -> list[ox.Quad]:
     """Run the reasoner over the project's files without touching any store; the inferred quads."""
-    return _scratch(find_inputs(Path(project)), infer)  # type: ignore[return-value]
+    inputs = find_inputs(Path(project))
+    require_inputs(inputs, allow_empty=True)
+
+    def checked(db: ox.Store) -> list[ox.Quad]:
+        problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
+        if problems:
+            raise ValidationError(problems)
+        return infer(db)
+
+    return _scratch(inputs, checked)  # type: ignore[return-value]  # type: ignore[return-value]

@@ -1,9 +1,10 @@
 """The ``kg`` command: a thin layer over the library. Each command parses options and calls one function.
 
-Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax); 3 validation failed;
+Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax) or option value; 3 validation failed;
 4 ontology plus data inconsistent; 5 bad query or parameters (or an update without --update);
 6 no store; 7 store in use by another process; 8 a remote SPARQL endpoint failed (unreachable, timed out,
-refused or answered with an error).
+refused or answered with an error); 9 cannot write (disk full, read-only location, no permission; nothing half
+written); 10 store damaged (rebuild it); 11 query timed out (--timeout); 130 interrupted (Ctrl-C, a signal).
 """
 
 # No `from __future__ import annotations` here: typer reads every command's annotations at each start-up, and
@@ -15,13 +16,15 @@ from typing import Annotated, NoReturn
 import typer
 
 from kg.errors import KgError
+from kg.guard import GuardedTyper
 from kg.options import EndpointOpt, StoreOpt
 
-app = typer.Typer(
+app = GuardedTyper(
     name="kg",
     help="standoff: build a knowledge graph of a dispute story, every claim tied to the words that support it, "
-    "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file, "
-    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use, 8 endpoint failed.",
+    "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file or option, "
+    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use, 8 endpoint failed, 9 cannot write, "
+    "10 store damaged, 11 timed out, 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -48,7 +51,10 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
           endpoint: EndpointOpt = None,
           reasoner: Annotated[str, typer.Option(
               "--reasoner", help="auto (HermiT for small data, rules compiled to SPARQL for large), hermit or "
-              "rules.")] = "auto") -> None:
+              "rules.")] = "auto",
+          allow_empty: Annotated[bool, typer.Option(
+              "--allow-empty", help="Build even when the project has no RDF input (otherwise an error: an empty "
+              "build would replace a good store).")] = False) -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
     The store is replaced only when every step passed; after any failure the previous store is untouched.
@@ -56,6 +62,7 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     datasets `kg link add --endpoint` keeps for that server.
     """
     from kg.build import build as run_build
+    from kg.inputs import check_reasoner
     from kg.remote import build_remote
 
     def progress(step: str, summary: str, seconds: float) -> None:
@@ -63,8 +70,11 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
             typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
-        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store) if endpoint
-                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress))
+        check_reasoner(reasoner)
+        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
+                               allow_empty=allow_empty) if endpoint
+                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
+                                 allow_empty=allow_empty))
     except KgError as err:
         _fail(err)
     total = sum(report.triples.values())
@@ -136,6 +146,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     Updates are refused unless --update is given.
     """
     from kg.errors import QueryError
+    from kg.files import BOM, read_text
     from kg.remote import open_target
     from kg.results import render
     from kg.sparql import is_update, run_query, run_update
@@ -143,7 +154,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     try:
         if (text is None) == (file is None):
             raise QueryError("give the query as an argument or with -f FILE (one of them)")
-        body = file.read_text(encoding="utf-8") if file else str(text)
+        body = read_text(file) if file else str(text).removeprefix(BOM)
         source = str(file) if file else "query"
         if is_update(body):
             if not update:
@@ -166,21 +177,21 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
-    import pyoxigraph as ox
-
     from kg.export import default_graphs
     from kg.export import export as run_export
+    from kg.files import atomic_output
     from kg.remote import RemoteStore, open_target
+    from kg.sparql import graph_names
 
     try:
         db = open_target(store, endpoint)
-        graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        graphs = graph_names(graph) if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
             run_export(db, sys.stdout.buffer, fmt, graphs)
         else:
-            with output.open("wb") as handle:
+            with atomic_output(output) as handle:
                 run_export(db, handle, fmt, graphs)
     except KgError as err:
         _fail(err)

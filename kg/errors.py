@@ -77,3 +77,65 @@ class EndpointError(KgError):
     """A remote SPARQL endpoint cannot be reached, timed out, refused us or failed; the message has its answer."""
 
     exit_code = 8
+
+
+class OptionError(KgError):
+    """An option's value is not one we accept (an unknown reasoner, a project folder that is not a project)."""
+
+    exit_code = 2
+
+
+class WriteError(KgError):
+    """A file or folder cannot be written: disk full, read-only location, no permission, missing folder.
+
+    Nothing was half written: the command wrote to a temporary name and removed it, or changed nothing.
+    """
+
+    exit_code = 9
+
+
+class StoreDamagedError(KgError):
+    """The store's files are damaged (a bad or missing table, an empty CURRENT): it must be rebuilt."""
+
+    exit_code = 10
+
+
+class QueryTimeoutError(KgError):
+    """A query ran longer than ``--timeout`` allowed, and was stopped."""
+
+    exit_code = 11
+
+
+INTERRUPTED = 130
+"""Exit code after Ctrl-C or a terminating signal (128 + SIGINT), as shells report it."""
+
+
+def os_error(err: OSError, path: object = None, doing: str = "write") -> KgError:
+    """An OSError as one line with its cause and what to do; writes that fail become :class:`WriteError`.
+
+    >>> import errno
+    >>> str(os_error(OSError(errno.ENOSPC, "No space left on device"), "/x/out.ttl"))
+    '/x/out.ttl: cannot write: the disk is full (No space left on device); free some space and run the command again'
+    """
+    import errno as codes
+
+    where = str(path if path is not None else (err.filename or "?"))
+    cause = err.strerror or str(err)
+    if err.errno == codes.ENOSPC or "No space left" in str(err):
+        return WriteError(f"{where}: cannot {doing}: the disk is full ({cause}); free some space and run the "
+                          "command again")
+    if err.errno == codes.EDQUOT:
+        return WriteError(f"{where}: cannot {doing}: disk quota exceeded; free some space and run the command again")
+    if err.errno == codes.EROFS or "Read-only file system" in str(err):
+        return WriteError(f"{where}: cannot {doing}: the location is read-only; choose a writable place (reads "
+                          "still work)")
+    if err.errno in (codes.EACCES, codes.EPERM) or "Permission denied" in str(err):
+        return WriteError(f"{where}: cannot {doing}: permission denied; choose a place you may write to, or fix "
+                          "its permissions")
+    if err.errno == codes.ENOENT:
+        return WriteError(f"{where}: cannot {doing}: the folder does not exist; create it first")
+    if err.errno == codes.EISDIR:
+        return WriteError(f"{where}: cannot {doing}: it is a folder; give a file name")
+    if err.errno == codes.ENOTDIR:
+        return WriteError(f"{where}: cannot {doing}: a part of the path is a file, not a folder")
+    return WriteError(f"{where}: cannot {doing}: {cause}")

@@ -118,6 +118,7 @@ def export(name: Annotated[str | None, typer.Option("--name", help="Only this li
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the linksets (links, scores, methods) with their VoID description."""
+    from kg.files import atomic_output
     from kg.link import export_links
     from kg.remote import open_target
 
@@ -127,7 +128,7 @@ def export(name: Annotated[str | None, typer.Option("--name", help="Only this li
             export_links(db, sys.stdout.buffer, name, fmt)
             sys.stdout.buffer.flush()
         else:
-            with output.open("wb") as handle:
+            with atomic_output(output) as handle:
                 export_links(db, handle, name, fmt)
     except KgError as err:
         _fail(err)

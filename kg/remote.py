@@ -370,7 +370,7 @@ def upload(local: ox.Store, remote: RemoteStore,
 
 def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
                  progress: Callable[[str, str, float], None] | None = None,
-                 store: str | os.PathLike[str] | None = None) -> Any:
+                 store: str | os.PathLike[str] | None = None, allow_empty: bool = False) -> Any:
     """Build the project as ``kg build`` does (in a scratch store), then load it into the server.
 
     The linked datasets and links kept for this server (:func:`kg.link.remote_sidecar`, beside ``store``) are
@@ -388,6 +388,7 @@ def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
     folder = Path(tempfile.mkdtemp(prefix="kg-remote-"))
     try:
         report = build(project, folder / "store", reasoning=reasoning, links=remote_sidecar(endpoint, store),
+                       allow_empty=allow_empty,
                        **({"progress": progress} if progress else {}))
         local = open_store(report.store)
         upload(local, remote, progress)

@@ -41,6 +41,8 @@ from kg.vocab import PREFIXES
 STATIC = Path(__file__).parent / "static"
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8"}
+MAX_BODY = 1 << 20
+"""The largest request body the page server forwards (a query, URL-encoded): it holds the body in memory."""
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -164,7 +166,17 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
 
         def _forward(self) -> None:
             """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
-            length = int(self.headers.get("Content-Length") or 0)
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                self.close_connection = True
+                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
+                return
+            length = int(raw)
+            if length > MAX_BODY:
+                self.close_connection = True
+                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send a shorter query".encode(),
+                           "text/plain; charset=utf-8")
+                return
             body = self.rfile.read(length) if length else None
             query_string = self.path.partition("?")[2]
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
