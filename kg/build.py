@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import lock
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
@@ -207,17 +208,18 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     inputs = find_inputs(project)
     require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
-    build_dir = kgstore.new_build_dir(target)
-    try:
-        _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
-        kgstore.swap_in(target, build_dir)
-    except BaseException as err:
-        # Drop every reference to the half-built store first: RocksDB's background threads must stop
-        # writing into the directory before it can be deleted.
-        traceback.clear_frames(err.__traceback__)
-        gc.collect()
-        kgstore.discard(build_dir)
-        raise
+    with lock.writer(target, "kg build"):  # one build at a time: a second one is refused, saying who builds
+        build_dir = kgstore.new_build_dir(target)
+        try:
+            _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
+            kgstore.swap_in(target, build_dir)
+        except BaseException as err:
+            # Drop every reference to the half-built store first: RocksDB's background threads must stop
+            # writing into the directory before it can be deleted.
+            traceback.clear_frames(err.__traceback__)
+            gc.collect()
+            kgstore.discard(build_dir)
+            raise
     return report
 
 
@@ -274,16 +276,16 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:
     """Load the inputs into a throwaway on-disk store beside nothing, run ``work`` on it, delete it."""
-    import shutil
-    import tempfile
+    from kg.files import scratch_folder
 
-    folder = tempfile.mkdtemp(prefix="kg-scratch-")
-    try:
-        db = ox.Store(folder)
-        load_inputs(db, inputs)
-        return work(db)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with scratch_folder("kg-scratch-") as folder:
+        db = ox.Store(str(folder))
+        try:
+            load_inputs(db, inputs)
+            return work(db)
+        finally:
+            del db
+            gc.collect()
 
 
 def validate_project(project: str | Path = ".") -> list[Violation]:

@@ -145,8 +145,12 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
 
     Updates are refused unless --update is given.
     """
+    import contextlib
+
+    from kg.config import store_path
     from kg.errors import QueryError
     from kg.files import BOM, read_text
+    from kg.lock import writer
     from kg.remote import open_target
     from kg.results import render
     from kg.sparql import is_update, run_query, run_update
@@ -160,7 +164,10 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             if not update:
                 raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only "
                                  "with --update")
-            run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
+            with contextlib.ExitStack() as held:
+                if not endpoint:  # no build may swap the store away under the update
+                    held.enter_context(writer(store_path(store), "kg sparql --update"))
+                run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
             typer.echo("update applied", err=True)
             return
         _out(render(run_query(open_target(store, endpoint), body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]

@@ -92,3 +92,42 @@ def copy_atomic(source: Path, target: Path) -> None:
 
     with atomic_output(target) as out, source.open("rb") as src:
         shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder named after this process, deleted when the block ends however it ends; folders of the
+    same kind left by processes that were killed (kill -9 gives no chance to clean up) are deleted first.
+
+    >>> with scratch_folder("kg-doctest-") as folder:
+    ...     folder.is_dir()
+    True
+    >>> folder.exists()
+    False
+    """
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob(prefix + "*"):
+        pid = stale.name.removeprefix(prefix).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    except OSError as err:
+        raise os_error(err, base, "create a temporary folder") from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import sys
 from typing import Any
 
@@ -48,10 +49,16 @@ class GuardedTyper(typer.Typer):
     """A typer app whose every exception ends as one line and an exit code, never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        stop_on_signals()
         try:
             return super().__call__(*args, **kwargs)
         except SystemExit:
             raise
+        except Stopped as stopped:
+            with contextlib.suppress(OSError):
+                print(f"kg: interrupted ({signal.Signals(stopped.signum).name}); nothing was left half done",
+                      file=sys.stderr, flush=True)
+            sys.exit(INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`kg query ... | head`): not an error; stop writing, quietly.
             with_devnull()
@@ -63,6 +70,28 @@ class GuardedTyper(typer.Typer):
             with contextlib.suppress(OSError):
                 print(line, file=sys.stderr, flush=True)
             sys.exit(code)
+
+
+class Stopped(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP arrived: raised where the program is, so that every ``finally`` runs (a half-built
+    store is deleted, the reasoner's JVM is killed, temporary files are removed) before ``kg`` exits.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def stop_on_signals() -> None:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Stopped` (exit 130 after cleaning up)."""
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding application): leave its handlers
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _raise_stopped)
 
 
 def with_devnull() -> None:

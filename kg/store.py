@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import lock
 from kg.errors import StoreLockedError, StoreMissingError
 
 
@@ -45,6 +46,7 @@ def open_store(path: str | os.PathLike[str], *, writable: bool = False) -> ox.St
     path = Path(path)
     if not exists(path):
         raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
+    lock.pin(path)  # a build swapped in meanwhile leaves this one in place while we read it
     try:
         return ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
     except OSError as err:
@@ -100,9 +102,18 @@ def swap_in(path: Path, partial: Path) -> None:
         # A plain directory (a store made by another tool): keep it aside rather than delete someone's data.
         path.rename(path.with_name(path.name + f".replaced-{int(time.time())}"))
     os.replace(link_tmp, path)
+    discard_unread(path)
+
+
+def discard_unread(path: Path) -> None:
+    """Delete the builds the store link no longer points to, except those a reader still pins (a running
+    ``kg serve``, a long query): the last of them deletes it when it lets go (:func:`kg.lock.pin`)."""
+    current = Path(os.path.realpath(path))
     for old in builds_dir(path).iterdir():
-        if old != build and not old.name.endswith(_PARTIAL):
-            discard(old)
+        if old.resolve() != current and not old.name.endswith(_PARTIAL):
+            with lock.exclusive(old) as free:
+                if free:
+                    discard(old)
 
 
 def discard(build: Path) -> None:
