@@ -41,6 +41,7 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)  # graph IRI -> triples
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[Violation] = field(default_factory=list)  # results of sh:Warning and sh:Info shapes
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -235,10 +236,12 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     def validate() -> str:
         evidence, problems = check(db, inputs)
-        if problems:
+        if any(p.fails for p in problems):  # only violations fail; warnings and infos are reported
             raise ValidationError(problems)
+        report.warnings = sorted(problems)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
-        return f"{len(evidence) // 4:,} spans anchored, shapes pass"
+        return f"{len(evidence) // 4:,} spans anchored, shapes pass" + (
+            f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
         inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")

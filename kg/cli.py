@@ -77,6 +77,8 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
                                  allow_empty=allow_empty))
     except KgError as err:
         _fail(err)
+    for warning in report.warnings:
+        typer.echo(f"  {warning}", err=True)
     total = sum(report.triples.values())
     typer.echo(f"built {endpoint or report.store}: {total:,} triples in {len(report.triples)} graphs "
                f"({sum(report.seconds.values()):.2f} s)", err=True)
@@ -215,10 +217,13 @@ def validate(project: ProjectOpt = Path(".")) -> None:
         _fail(err)
     for problem in problems:
         typer.echo(str(problem))
-    if problems:
-        typer.echo(f"{len(problems)} violation(s)", err=True)
+    errors = sum(p.fails for p in problems)
+    if errors:
+        typer.echo(f"{errors} violation(s)" + (f", {len(problems) - errors} warning(s)" if errors < len(problems)
+                                               else ""), err=True)
         raise typer.Exit(code=3)
-    typer.echo("valid: evidence anchored, shapes pass", err=True)
+    typer.echo("valid: evidence anchored, shapes pass" + (f"; {len(problems)} warning(s)" if problems else ""),
+               err=True)
 
 
 @app.command()

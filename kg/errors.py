@@ -34,8 +34,14 @@ class Violation:
     severity: str = "Violation"
     value: str | None = field(default=None, compare=False)
 
+    @property
+    def fails(self) -> bool:
+        """Only a violation fails validation; a shape's sh:Warning or sh:Info is reported and lets the data pass."""
+        return self.severity == "Violation"
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.focus}: [{self.check}] {self.message}"
+        level = "" if self.fails else f"{self.severity.lower()}: "
+        return f"{self.path}: {self.focus}: {level}[{self.check}] {self.message}"
 
 
 class ValidationError(KgError):
@@ -46,7 +52,10 @@ class ValidationError(KgError):
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = sorted(violations)
         lines = "\n".join(f"  {v}" for v in self.violations)
-        super().__init__(f"{len(self.violations)} validation error(s):\n{lines}")
+        errors = sum(v.fails for v in self.violations)
+        others = len(self.violations) - errors
+        super().__init__(f"{errors} validation error(s)" + (f" and {others} warning(s)" if others else "")
+                         + f":\n{lines}")
 
 
 class InconsistentError(KgError):
