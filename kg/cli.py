@@ -30,6 +30,9 @@ app = GuardedTyper(
     pretty_exceptions_enable=False,
 )
 
+TimeoutOpt = Annotated[float | None, typer.Option(
+    "--timeout", help="Stop the query after this many seconds (exit 11). Ctrl-C stops it at any time (exit 130).",
+    show_default=False)]
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -104,11 +107,12 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                                              "each under its summary: the story's answers.")] = False,
           store: StoreOpt = None,
           queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries"),
-          endpoint: EndpointOpt = None) -> None:
+          endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
     from kg import queries as canned
     from kg.remote import open_target
-    from kg.results import render
+    from kg.results import write
+    from kg.worker import run_stoppable
 
     try:
         if list_ or (name is None and not all_):
@@ -120,18 +124,23 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                     typer.echo(f"    {p.name}: {p.description or p.type}")
             return
         if all_:
-            db = open_target(store, endpoint)
-            for q in canned.list_queries(queries):
-                if not any(p.required for p in q.params):
-                    typer.echo(f"\n## {q.name}: {q.summary}\n")
-                    _out(render(canned.run_canned(db, q.name, {}, queries), fmt))
-            return
-        values = _params(param or [])
-        canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
-        result = canned.run_canned(open_target(store, endpoint), name, values, queries)
-        _out(render(result, fmt))
+            def every() -> None:
+                db = open_target(store, endpoint)
+                for q in canned.list_queries(queries):
+                    if not any(p.required for p in q.params):
+                        typer.echo(f"\n## {q.name}: {q.summary}\n")
+                        write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer)
+
+            code = run_stoppable(every, timeout)
+        else:
+            values = _params(param or [])
+            canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
+            code = run_stoppable(lambda: write(canned.run_canned(open_target(store, endpoint), name, values, queries),
+                                               fmt, sys.stdout.buffer), timeout)
     except KgError as err:
         _fail(err)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()
@@ -142,7 +151,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
            graph: Annotated[list[str] | None, typer.Option(
                "--graph", "-g", help="Query only these graphs (IRIs); default: the union of all.")] = None,
            update: Annotated[bool, typer.Option("--update", help="Allow a SPARQL Update to change the store.")] = False,
-           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.
 
     Updates are refused unless --update is given.
@@ -154,8 +163,9 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     from kg.files import BOM, read_text
     from kg.lock import writer
     from kg.remote import open_target
-    from kg.results import render
-    from kg.sparql import is_update, run_query, run_update
+    from kg.results import write
+    from kg.sparql import graph_names, is_update, run_query, run_update
+    from kg.worker import run_stoppable
 
     try:
         if (text is None) == (file is None):
@@ -172,9 +182,18 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
                 run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
             typer.echo("update applied", err=True)
             return
-        _out(render(run_query(open_target(store, endpoint), body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]
+        if graph:
+            graph_names(graph)  # checked here, before any work: one line, exit 5
+
+        def answer() -> None:
+            result = run_query(open_target(store, endpoint), body, graphs=graph, source=source)  # type: ignore[arg-type]
+            write(result, fmt, sys.stdout.buffer)
+
+        code = run_stoppable(answer, timeout)
     except KgError as err:
         _fail(err)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()
