@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from kg import store as kgstore
 from kg.config import store_path
-from kg.errors import InputError, KgError, os_error
+from kg.errors import EndpointError, InputError, KgError, os_error
 from kg.files import atomic_output, copy_atomic, read_text
 from kg.match import CLOSE, DEFAULT_THRESHOLD, LINK_PREDICATES, MANUAL, SAME_AS, Candidate, match, story_actors
 from kg.meta import TOOL
@@ -95,7 +95,10 @@ def remote_sidecar(endpoint: str, store: str | os.PathLike[str] | None = None) -
     >>> remote_sidecar("http://127.0.0.1:7878/query", "/tmp/x/store").as_posix()
     '/tmp/x/links-127.0.0.1_7878-query'
     """
-    parts = urllib.parse.urlsplit(endpoint)
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+    except ValueError as err:
+        raise EndpointError(f"{endpoint!r} is not an http(s) URL of a SPARQL endpoint ({err})") from None
     host = re.sub(r"[^A-Za-z0-9.]+", "_", parts.netloc).strip("_")
     path = re.sub(r"[^A-Za-z0-9.]+", "-", parts.path).rstrip("-")
     return store_path(store).parent / f"links-{host}{path}"

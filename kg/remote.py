@@ -121,8 +121,12 @@ class RemoteStore:
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
         import urllib.request  # here, not at the top: commands on the embedded store import this module too
 
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host = parts.hostname
+        except ValueError as err:  # "Invalid IPv6 URL" and the like
+            raise EndpointError(f"{url!r} is not an http(s) URL of a SPARQL endpoint ({err})") from None
+        if parts.scheme not in ("http", "https") or not host:
             raise EndpointError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
         if parts.username or parts.password:
             raise EndpointError("put credentials in KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD or a netrc file, "
