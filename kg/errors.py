@@ -128,23 +128,27 @@ def os_error(err: OSError, path: object = None, doing: str = "write") -> KgError
     """
     import errno as codes
 
-    where = str(path if path is not None else (err.filename or "?"))
+    place = path if path is not None else err.filename
+    where = f"{place}: cannot" if place is not None else "cannot"
     cause = err.strerror or str(err)
     if err.errno == codes.ENOSPC or "No space left" in str(err):
-        return WriteError(f"{where}: cannot {doing}: the disk is full ({cause}); free some space and run the "
+        return WriteError(f"{where} {doing}: the disk is full ({cause}); free some space and run the "
                           "command again")
+    if err.errno == codes.EFBIG or "File too large" in str(err):
+        return WriteError(f"{where} {doing}: the file would exceed the size this system allows (a disk or "
+                          "a limit is full); free some space or raise the limit")
     if err.errno == codes.EDQUOT:
-        return WriteError(f"{where}: cannot {doing}: disk quota exceeded; free some space and run the command again")
+        return WriteError(f"{where} {doing}: disk quota exceeded; free some space and run the command again")
     if err.errno == codes.EROFS or "Read-only file system" in str(err):
-        return WriteError(f"{where}: cannot {doing}: the location is read-only; choose a writable place (reads "
+        return WriteError(f"{where} {doing}: the location is read-only; choose a writable place (reads "
                           "still work)")
     if err.errno in (codes.EACCES, codes.EPERM) or "Permission denied" in str(err):
-        return WriteError(f"{where}: cannot {doing}: permission denied; choose a place you may write to, or fix "
+        return WriteError(f"{where} {doing}: permission denied; choose a place you may write to, or fix "
                           "its permissions")
     if err.errno == codes.ENOENT:
-        return WriteError(f"{where}: cannot {doing}: the folder does not exist; create it first")
+        return WriteError(f"{where} {doing}: the folder does not exist; create it first")
     if err.errno == codes.EISDIR:
-        return WriteError(f"{where}: cannot {doing}: it is a folder; give a file name")
+        return WriteError(f"{where} {doing}: it is a folder; give a file name")
     if err.errno == codes.ENOTDIR:
-        return WriteError(f"{where}: cannot {doing}: a part of the path is a file, not a folder")
-    return WriteError(f"{where}: cannot {doing}: {cause}")
+        return WriteError(f"{where} {doing}: a part of the path is a file, not a folder")
+    return WriteError(f"{where} {doing}: {cause}")

@@ -18,7 +18,8 @@ import typer
 
 from kg.errors import INTERRUPTED, KgError, os_error
 
-_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+_WRITE_WORDS = ("No space left", "Read-only file system", "File too large", "Disk quota")
 
 
 def explain(err: BaseException) -> tuple[str, int]:
@@ -33,10 +34,14 @@ def explain(err: BaseException) -> tuple[str, int]:
         return "kg: interrupted", INTERRUPTED
     if isinstance(err, UnicodeDecodeError):
         return f"kg: error: an input is not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8", 2
+    if isinstance(err, (RuntimeError, OSError)) and "Corruption" in str(err):
+        text = " ".join(str(err).split())[:160]
+        return (f"kg: error: the store is damaged ({text}); rebuild it with `kg build` (the project's files hold "
+                "everything it had)"), 10
     if isinstance(err, MemoryError):
         return "kg: error: out of memory; give the command less to hold (a LIMIT, fewer graphs)", 1
     if isinstance(err, OSError):
-        if err.errno in _WRITE_ERRNOS or "No space left" in str(err) or "Read-only file system" in str(err):
+        if err.errno in _WRITE_ERRNOS or any(words in str(err) for words in _WRITE_WORDS):
             return f"kg: error: {os_error(err)}", 9
         where = f"{err.filename}: " if err.filename else ""
         return f"kg: error: {where}{' '.join(str(err.strerror or err).split())[:300]}", 1

@@ -15,10 +15,23 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import lock
-from kg.errors import StoreLockedError, StoreMissingError
+from kg.errors import StoreDamagedError, StoreLockedError, StoreMissingError
+
+
+def damaged(err: Exception, path: Path) -> StoreDamagedError | None:
+    """The engine's complaint about broken files (a bad table, an empty CURRENT, a missing MANIFEST) as one
+    line that says what to do, or None when ``err`` is about something else."""
+    text = " ".join(str(err).split())
+    if "Corruption" in text or "MANIFEST" in text or ("CURRENT" in text and "No such file" not in text):
+        cause = text if len(text) <= 160 else text[:157] + "..."
+        return StoreDamagedError(f"the store at {path} is damaged ({cause}); rebuild it with `kg build` (the "
+                                 "project's files hold everything it had)")
+    return None
 
 
 def _explain(err: OSError, path: Path) -> Exception:
+    if (broken := damaged(err, path)) is not None:
+        return broken
     text = str(err)
     if "LOCK" in text or "lock" in text:
         return StoreLockedError(
@@ -51,6 +64,8 @@ def open_store(path: str | os.PathLike[str], *, writable: bool = False) -> ox.St
         return ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
     except OSError as err:
         raise _explain(err, path) from None
+    except RuntimeError as err:  # RocksDB reports corruption this way
+        raise damaged(err, path) or err from None
 
 
 def builds_dir(path: Path) -> Path:
