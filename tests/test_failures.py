@@ -180,3 +180,12 @@ def test_page_server_refuses_a_bad_or_huge_content_length(served: Served, length
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(b"GET /queries.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert conn.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def test_rdf_input_with_a_bom_loads_and_one_not_utf8_is_one_line(project_copy: Path) -> None:
+    links = project_copy / "triples" / "pentagon-anthropic" / "links.ttl"
+    links.write_bytes(b"\xef\xbb\xbf" + links.read_bytes())
+    assert run_kg("validate", cwd=project_copy).returncode == 0
+    (project_copy / "triples" / "pentagon-anthropic" / "zz.nt").write_bytes(b'<http://e/a> <http://e/b> "caf\xe9" .\n')
+    line = one_line(run_kg("validate", cwd=project_copy), 2)
+    assert "triples/pentagon-anthropic/zz.nt:1:" in line and "save the file as UTF-8" in line

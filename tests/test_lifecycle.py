@@ -172,3 +172,25 @@ def test_killing_kg_during_hermit_leaves_no_java_and_no_temp_file(project_copy: 
                            timeout=300)
     assert again.returncode == 0, again.stderr
     assert list(scratch.iterdir()) == []
+
+
+def test_every_writer_waits_its_turn_and_says_who_holds_the_store(project_store: Path) -> None:
+    from kg import lock
+
+    project = project_store.parent.parent
+    held = lock.acquire(project_store, "a test holding the store")
+    try:
+        data = project / "triples" / "pentagon-anthropic" / "actors.ttl"
+        for args in (["build", "--no-reason", "-q"], ["link", "add", str(data), "--name", "actors"],
+                     ["link", "remove", "actors"], ["sparql", "INSERT DATA { <http://e/a> <http://e/b> 1 }",
+                                                    "--update"]):
+            result = run_kg(*args, "--store", str(project_store), cwd=project)
+            assert result.returncode == 7, (args, result.stderr)
+            assert f"is being changed by pid {os.getpid()} (a test holding the store" in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+        # Reading goes on meanwhile.
+        assert run_kg("sparql", "ASK { ?s ?p ?o }", "--store", str(project_store)).stdout == "true\n"
+    finally:
+        lock.release(held)
+    assert run_kg("link", "add", str(project / "triples" / "pentagon-anthropic" / "actors.ttl"), "--name", "actors",
+                  "--store", str(project_store), cwd=project).returncode == 0
