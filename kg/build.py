@@ -209,7 +209,8 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     inputs = find_inputs(project)
     require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
-    with lock.writer(target, "kg build"):  # one build at a time: a second one is refused, saying who builds
+    # One build at a time: a second one is refused, saying who builds.
+    with lock.writer(target, "kg build", create=True):
         build_dir = kgstore.new_build_dir(target)
         try:
             _build_into(build_dir, report, _Steps(report, progress), reasoning, links)

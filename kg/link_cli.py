@@ -29,7 +29,7 @@ def _writing(store: Path | None, endpoint: str | None, what: str) -> contextlib.
     from kg.config import store_path
     from kg.lock import writer
 
-    return writer(store_path(store), what)
+    return writer(store_path(store), what, create=True)  # the datasets are kept beside a store not built yet
 
 
 def _fail(err: KgError) -> NoReturn:

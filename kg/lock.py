@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import StoreLockedError, os_error
+from kg.errors import StoreLockedError, StoreMissingError, os_error
 
 _PINS: dict[str, int] = {}  # build directory -> the descriptor holding its shared lock, for the process' life
 
@@ -44,26 +44,32 @@ def _holder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def writer(store: Path, what: str = "kg build") -> Iterator[None]:
+def writer(store: Path, what: str = "kg build", create: bool = False) -> Iterator[None]:
     """Hold the store's writer lock while the block runs; refuse at once when another process holds it.
 
     >>> import tempfile; store = Path(tempfile.mkdtemp()) / "store"
-    >>> with writer(store), writer(store):
+    >>> with writer(store, create=True), writer(store):
     ...     pass
     Traceback (most recent call last):
     ...
     kg.errors.StoreLockedError: ...
     """
-    handle = acquire(store, what)
+    handle = acquire(store, what, create)
     try:
         yield
     finally:
         release(handle)
 
 
-def acquire(store: Path, what: str) -> int:
-    """Take the writer lock and return its descriptor (see :func:`writer`); :func:`release` gives it back."""
+def acquire(store: Path, what: str, create: bool = False) -> int:
+    """Take the writer lock and return its descriptor (see :func:`writer`); :func:`release` gives it back.
+
+    The store's folder must exist unless ``create`` (a build makes it): a command that only changes a store does
+    not create folders for one that is not there.
+    """
     path = lock_path(store)
+    if not create and not path.parent.is_dir():
+        raise StoreMissingError(f"no store at {store}: run `kg build` first (or pass --store / set KG_STORE)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

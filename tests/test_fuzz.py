@@ -77,13 +77,14 @@ def files(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Files:
     h = str(hostile)
     strings = ["", " ", "not an iri", "x" * 3000, "\u202e\ufeffü", "'; DROP ALL; #", "-1", "%s%n{}",
                "../../../etc/passwd", "http://e/a b"]
-    paths = ["", "/nonexistent/deep/x", f"{h}/folder", f"{h}/bad-utf8.rq", f"{h}/broken.ttl", f"{h}/empty.ttl",
+    missing = f"{h}/missing/deep"  # not there (inside the test folder: a build may create it)
+    paths = ["", f"{missing}/x", f"{h}/folder", f"{h}/bad-utf8.rq", f"{h}/broken.ttl", f"{h}/empty.ttl",
              "/dev/null", f"{h}/review.csv", f"{h}/bom.csv", f"{h}/ill-typed.ttl", "/proc/self/mem"]
     values = {
         "string": strings,
         "path": paths,
-        "store": ["", "/nonexistent/s", f"{h}/not-a-store", f"{h}/file-store", f"{h}/damaged", "/", "/proc"],
-        "project": ["", "/nonexistent", f"{h}/folder", f"{h}/broken-project", f"{h}/empty.ttl", "/proc"],
+        "store": ["", f"{missing}/s", f"{h}/not-a-store", f"{h}/file-store", f"{h}/damaged", "/", "/proc"],
+        "project": ["", missing, f"{h}/folder", f"{h}/broken-project", f"{h}/empty.ttl", "/proc"],
         "float": ["-1", "nan", "inf", "0", "1e309", "x", ""],
         "endpoint": [UNREACHABLE, "not a url", "ftp://example.org/", "http://[::1", ""],
         "bind": ["", "nohost", "127.0.0.1:99999", "127.0.0.1:-1", "[::1", "256.0.0.1:0", "127.0.0.1:1"],

@@ -151,13 +151,15 @@ def hermit_running(process: subprocess.Popen, within: float = 60) -> int:
     raise AssertionError("HermiT never started")
 
 
+@pytest.mark.parametrize("command", ["reason", "build"])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_kg_during_hermit_leaves_no_java_and_no_temp_file(project_copy: Path, tmp_path: Path,
-                                                                  sig: int) -> None:
+                                                                  sig: int, command: str) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
-    process = subprocess.Popen([str(KG), "reason"], cwd=project_copy, env=env, stderr=subprocess.PIPE, text=True)
+    args = [command] if command == "reason" else [command, "--reasoner", "hermit", "--store", str(tmp_path / "s")]
+    process = subprocess.Popen([str(KG), *args], cwd=project_copy, env=env, stderr=subprocess.PIPE, text=True)
     java = hermit_running(process)
     process.send_signal(sig)
     code = process.wait(30)
@@ -167,11 +169,12 @@ def test_killing_kg_during_hermit_leaves_no_java_and_no_temp_file(project_copy: 
         assert list(scratch.iterdir()) == []
     else:
         assert code == -signal.SIGKILL
-    # Whatever a killed run left is removed by the next one.
-    again = subprocess.run([str(KG), "reason"], cwd=project_copy, env=env, capture_output=True, text=True,
-                           timeout=300)
+    # Whatever a killed run left is removed by the next one (a build's partial directory too).
+    again = subprocess.run([str(KG), *args], cwd=project_copy, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert list(scratch.iterdir()) == []
+    if command == "build":
+        assert [p.name.endswith(".partial") for p in (tmp_path / "s.builds").iterdir()] == [False]
 
 
 def test_every_writer_waits_its_turn_and_says_who_holds_the_store(project_store: Path) -> None:
