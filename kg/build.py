@@ -315,4 +315,4 @@ def reason_project(project: str | Path = ".") -> list[ox.Quad]:
             raise ValidationError(problems)
         return infer(db)
 
-    return _scratch(inputs, checked)  # type: ignore[return-value]  # type: ignore[return-value]
+    return _scratch(inputs, checked)  # type: ignore[return-value]

@@ -61,7 +61,7 @@ def table(result: ox.QuerySolutions, width: int | None = None, limit: int = TABL
     """
     names = [header(v.value) for v in result.variables]
     keys = [v.value for v in result.variables]
-    rows = []
+    rows: list[list[str]] = []
     held_back = 0
     for row in result:
         if len(rows) < limit:
