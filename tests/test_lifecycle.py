@@ -197,3 +197,29 @@ def test_every_writer_waits_its_turn_and_says_who_holds_the_store(project_store:
         lock.release(held)
     assert run_kg("link", "add", str(project / "triples" / "pentagon-anthropic" / "actors.ttl"), "--name", "actors",
                   "--store", str(project_store), cwd=project).returncode == 0
+
+
+def test_a_query_running_across_a_rebuild_is_not_stranded(project_store: Path) -> None:
+    project = project_store.parent.parent
+    first_build = project_store.resolve()
+    # A long streaming query (every pair of triples) holds the build it started on.
+    query = subprocess.Popen([str(KG), "sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "--format", "csv",
+                              "--store", str(project_store)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert query.stdout is not None
+        assert len(query.stdout.read(1 << 16)) == 1 << 16
+        add_triple(project, "during-query")
+        result = run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert project_store.resolve() != first_build
+        assert first_build.exists()  # still read: not deleted under the query
+        assert len(query.stdout.read(1 << 20)) == 1 << 20  # and the query goes on reading it
+        assert query.poll() is None
+    finally:
+        query.kill()
+        query.wait()
+    # Once no one reads it, the next build deletes it.
+    assert run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project).returncode == 0
+    assert not first_build.exists()
+    assert [p for p in (project_store.parent / "store.builds").iterdir()] == [project_store.resolve()]
