@@ -453,7 +453,7 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
             with contextlib.suppress(OSError):
                 _forget_dataset(db, name)
         if isinstance(err, OSError):
-            raise os_error(err, kept, "add the dataset") from None
+            raise os_error(err, None, "add the dataset") from None  # the cause names the file that failed
         raise
     return LinkedDataset(name, info["source"], info["sha256"], count, info["added"], 0, db is not None)
 

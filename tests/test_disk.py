@@ -97,6 +97,37 @@ ls -A {mnt}/store.links 2>/dev/null > $OUT/links.txt || true
     assert (out / "before.out").read_text() == (out / "after.out").read_text() != ""
 
 
+def test_link_add_is_undone_when_the_copy_fits_but_the_store_does_not(copied: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    data = tmp_path / "mid.nt"  # about 600 KB: its copy fits in the 700 KB left, the store's log then does not
+    with data.open("w") as handle:
+        for i in range(6000):
+            handle.write(f'<http://e/{i}> <http://e/p> "{"x" * 60} {i}" .\n')
+    size = sum(f.stat().st_size for f in copied.rglob("*") if f.is_file()) // 1024 + 700
+    script = f"""
+{RUN}
+OUT={out}
+mount -t tmpfs -o size={size}k tmpfs {mnt}
+cp -a {copied}/. {mnt}/
+run before $KG export --format nquads --inferred --store {mnt}/store
+run add $KG link add {data} --name mid --store {mnt}/store
+run list $KG link list --store {mnt}/store
+run after $KG export --format nquads --inferred --store {mnt}/store
+ls -A {mnt}/store.links > $OUT/links.txt
+ls -A {mnt}/store/ > $OUT/store.txt
+"""
+    result = in_namespace(script, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_one_line(step(out, "add"), 9, "cannot add the dataset: the disk is full")
+    assert (out / "links.txt").read_text().split() == []  # the copy was made, then removed; no manifest
+    assert not [f for f in (out / "store.txt").read_text().split() if f.startswith("bulk-")]
+    assert (out / "list.err").read_text().startswith("no linked datasets")
+    assert (out / "before.out").read_text() == (out / "after.out").read_text() != ""
+
+
 def test_read_only_store_reads_work_writes_say_so(copied: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
