@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import lock
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
-from kg.inputs import Inputs, find_inputs
+from kg.inputs import REASONERS as _REASONERS
+from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
+from kg.literals import ill_typed
 from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
 
@@ -38,6 +41,7 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)  # graph IRI -> triples
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[Violation] = field(default_factory=list)  # results of sh:Warning and sh:Info shapes
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -98,6 +102,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     add_quads(store, evidence)
     problems.extend(report_checks(store, inputs))
+    problems.extend(ill_typed(store, inputs.file_of()))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
         checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
@@ -151,7 +156,7 @@ def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Liter
 # Above this many asserted triples `auto` reasons with rules compiled to SPARQL (kg/rules.py) instead of HermiT,
 # which holds everything in memory and grows faster than the data (BENCHMARKS.md).
 HERMIT_LIMIT = 50_000
-REASONERS = ("auto", "hermit", "rules")
+REASONERS = _REASONERS  # defined beside the check that refuses others (kg.inputs)
 
 
 def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
@@ -186,11 +191,12 @@ def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet, links: str | Path | None = None) -> BuildReport:
+          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
     ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`. ``links`` is the
-    folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`).
+    folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`). A project without
+    RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
@@ -199,19 +205,23 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     """
     project = Path(project)
     target = store_path(store)
+    check_reasoner(reasoning)
     inputs = find_inputs(project)
+    require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
-    build_dir = kgstore.new_build_dir(target)
-    try:
-        _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
-        kgstore.swap_in(target, build_dir)
-    except BaseException as err:
-        # Drop every reference to the half-built store first: RocksDB's background threads must stop
-        # writing into the directory before it can be deleted.
-        traceback.clear_frames(err.__traceback__)
-        gc.collect()
-        kgstore.discard(build_dir)
-        raise
+    # One build at a time: a second one is refused, saying who builds.
+    with lock.writer(target, "kg build", create=True):
+        build_dir = kgstore.new_build_dir(target)
+        try:
+            _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
+            kgstore.swap_in(target, build_dir)
+        except BaseException as err:
+            # Drop every reference to the half-built store first: RocksDB's background threads must stop
+            # writing into the directory before it can be deleted.
+            traceback.clear_frames(err.__traceback__)
+            gc.collect()
+            kgstore.discard(build_dir)
+            raise
     return report
 
 
@@ -227,10 +237,12 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     def validate() -> str:
         evidence, problems = check(db, inputs)
-        if problems:
+        if any(p.fails for p in problems):  # only violations fail; warnings and infos are reported
             raise ValidationError(problems)
+        report.warnings = sorted(problems)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
-        return f"{len(evidence) // 4:,} spans anchored, shapes pass"
+        return f"{len(evidence) // 4:,} spans anchored, shapes pass" + (
+            f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
         inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
@@ -268,16 +280,16 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:
     """Load the inputs into a throwaway on-disk store beside nothing, run ``work`` on it, delete it."""
-    import shutil
-    import tempfile
+    from kg.files import scratch_folder
 
-    folder = tempfile.mkdtemp(prefix="kg-scratch-")
-    try:
-        db = ox.Store(folder)
-        load_inputs(db, inputs)
-        return work(db)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with scratch_folder("kg-scratch-") as folder:
+        db = ox.Store(str(folder))
+        try:
+            load_inputs(db, inputs)
+            return work(db)
+        finally:
+            del db
+            gc.collect()
 
 
 def validate_project(project: str | Path = ".") -> list[Violation]:
@@ -288,9 +300,19 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     []
     """
     inputs = find_inputs(Path(project))
+    require_inputs(inputs, allow_empty=True)
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
 def reason_project(project: str | Path = ".") -> list[ox.Quad]:
     """Run the reasoner over the project's files without touching any store; the inferred quads."""
-    return _scratch(find_inputs(Path(project)), infer)  # type: ignore[return-value]
+    inputs = find_inputs(Path(project))
+    require_inputs(inputs, allow_empty=True)
+
+    def checked(db: ox.Store) -> list[ox.Quad]:
+        problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
+        if problems:
+            raise ValidationError(problems)
+        return infer(db)
+
+    return _scratch(inputs, checked)  # type: ignore[return-value]

@@ -1,9 +1,10 @@
 """The ``kg`` command: a thin layer over the library. Each command parses options and calls one function.
 
-Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax); 3 validation failed;
+Exit codes (stable, for scripts): 0 ok; 1 other error; 2 bad input file (syntax) or option value; 3 validation failed;
 4 ontology plus data inconsistent; 5 bad query or parameters (or an update without --update);
 6 no store; 7 store in use by another process; 8 a remote SPARQL endpoint failed (unreachable, timed out,
-refused or answered with an error).
+refused or answered with an error); 9 cannot write (disk full, read-only location, no permission; nothing half
+written); 10 store damaged (rebuild it); 11 query timed out (--timeout); 130 interrupted (Ctrl-C, a signal).
 """
 
 # No `from __future__ import annotations` here: typer reads every command's annotations at each start-up, and
@@ -15,18 +16,23 @@ from typing import Annotated, NoReturn
 import typer
 
 from kg.errors import KgError
+from kg.guard import GuardedTyper
 from kg.options import EndpointOpt, StoreOpt
 
-app = typer.Typer(
+app = GuardedTyper(
     name="kg",
     help="standoff: build a knowledge graph of a dispute story, every claim tied to the words that support it, "
-    "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file, "
-    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use, 8 endpoint failed.",
+    "and query, validate, reason over and export it.\n\nExit codes: 0 ok, 1 error, 2 bad input file or option, "
+    "3 validation failed, 4 inconsistent, 5 bad query, 6 no store, 7 store in use, 8 endpoint failed, 9 cannot write, "
+    "10 store damaged, 11 timed out, 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
+TimeoutOpt = Annotated[float | None, typer.Option(
+    "--timeout", help="Stop the query after this many seconds (exit 11). Ctrl-C stops it at any time (exit 130).",
+    show_default=False)]
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -48,7 +54,10 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
           endpoint: EndpointOpt = None,
           reasoner: Annotated[str, typer.Option(
               "--reasoner", help="auto (HermiT for small data, rules compiled to SPARQL for large), hermit or "
-              "rules.")] = "auto") -> None:
+              "rules.")] = "auto",
+          allow_empty: Annotated[bool, typer.Option(
+              "--allow-empty", help="Build even when the project has no RDF input (otherwise an error: an empty "
+              "build would replace a good store).")] = False) -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
     The store is replaced only when every step passed; after any failure the previous store is untouched.
@@ -56,6 +65,7 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     datasets `kg link add --endpoint` keeps for that server.
     """
     from kg.build import build as run_build
+    from kg.inputs import check_reasoner
     from kg.remote import build_remote
 
     def progress(step: str, summary: str, seconds: float) -> None:
@@ -63,10 +73,15 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
             typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
-        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store) if endpoint
-                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress))
+        check_reasoner(reasoner)
+        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
+                               allow_empty=allow_empty) if endpoint
+                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
+                                 allow_empty=allow_empty))
     except KgError as err:
         _fail(err)
+    for warning in report.warnings:
+        typer.echo(f"  {warning}", err=True)
     total = sum(report.triples.values())
     typer.echo(f"built {endpoint or report.store}: {total:,} triples in {len(report.triples)} graphs "
                f"({sum(report.seconds.values()):.2f} s)", err=True)
@@ -92,11 +107,12 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                                              "each under its summary: the story's answers.")] = False,
           store: StoreOpt = None,
           queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries"),
-          endpoint: EndpointOpt = None) -> None:
+          endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
     from kg import queries as canned
     from kg.remote import open_target
-    from kg.results import render
+    from kg.results import write
+    from kg.worker import run_stoppable
 
     try:
         if list_ or (name is None and not all_):
@@ -108,18 +124,23 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                     typer.echo(f"    {p.name}: {p.description or p.type}")
             return
         if all_:
-            db = open_target(store, endpoint)
-            for q in canned.list_queries(queries):
-                if not any(p.required for p in q.params):
-                    typer.echo(f"\n## {q.name}: {q.summary}\n")
-                    _out(render(canned.run_canned(db, q.name, {}, queries), fmt))
-            return
-        values = _params(param or [])
-        canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
-        result = canned.run_canned(open_target(store, endpoint), name, values, queries)
-        _out(render(result, fmt))
+            def every() -> None:
+                db = open_target(store, endpoint)
+                for q in canned.list_queries(queries):
+                    if not any(p.required for p in q.params):
+                        typer.echo(f"\n## {q.name}: {q.summary}\n")
+                        write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer)
+
+            code = run_stoppable(every, timeout)
+        else:
+            values = _params(param or [])
+            canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
+            code = run_stoppable(lambda: write(canned.run_canned(open_target(store, endpoint), name, values, queries),
+                                               fmt, sys.stdout.buffer), timeout)
     except KgError as err:
         _fail(err)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()
@@ -130,31 +151,49 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
            graph: Annotated[list[str] | None, typer.Option(
                "--graph", "-g", help="Query only these graphs (IRIs); default: the union of all.")] = None,
            update: Annotated[bool, typer.Option("--update", help="Allow a SPARQL Update to change the store.")] = False,
-           store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
+           store: StoreOpt = None, endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.
 
     Updates are refused unless --update is given.
     """
+    import contextlib
+
+    from kg.config import store_path
     from kg.errors import QueryError
+    from kg.files import BOM, read_text
+    from kg.lock import writer
     from kg.remote import open_target
-    from kg.results import render
-    from kg.sparql import is_update, run_query, run_update
+    from kg.results import write
+    from kg.sparql import graph_names, is_update, run_query, run_update
+    from kg.worker import run_stoppable
 
     try:
         if (text is None) == (file is None):
             raise QueryError("give the query as an argument or with -f FILE (one of them)")
-        body = file.read_text(encoding="utf-8") if file else str(text)
+        body = read_text(file) if file else str(text).removeprefix(BOM)
         source = str(file) if file else "query"
         if is_update(body):
             if not update:
                 raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only "
                                  "with --update")
-            run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
+            with contextlib.ExitStack() as held:
+                if not endpoint:  # no build may swap the store away under the update
+                    held.enter_context(writer(store_path(store), "kg sparql --update"))
+                run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
             typer.echo("update applied", err=True)
             return
-        _out(render(run_query(open_target(store, endpoint), body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]
+        if graph:
+            graph_names(graph)  # checked here, before any work: one line, exit 5
+
+        def answer() -> None:
+            result = run_query(open_target(store, endpoint), body, graphs=graph, source=source)  # type: ignore[arg-type]
+            write(result, fmt, sys.stdout.buffer)
+
+        code = run_stoppable(answer, timeout)
     except KgError as err:
         _fail(err)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()
@@ -166,21 +205,21 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
-    import pyoxigraph as ox
-
     from kg.export import default_graphs
     from kg.export import export as run_export
+    from kg.files import atomic_output
     from kg.remote import RemoteStore, open_target
+    from kg.sparql import graph_names
 
     try:
         db = open_target(store, endpoint)
-        graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        graphs = graph_names(graph) if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
             run_export(db, sys.stdout.buffer, fmt, graphs)
         else:
-            with output.open("wb") as handle:
+            with atomic_output(output) as handle:
                 run_export(db, handle, fmt, graphs)
     except KgError as err:
         _fail(err)
@@ -197,10 +236,13 @@ def validate(project: ProjectOpt = Path(".")) -> None:
         _fail(err)
     for problem in problems:
         typer.echo(str(problem))
-    if problems:
-        typer.echo(f"{len(problems)} violation(s)", err=True)
+    errors = sum(p.fails for p in problems)
+    if errors:
+        typer.echo(f"{errors} violation(s)" + (f", {len(problems) - errors} warning(s)" if errors < len(problems)
+                                               else ""), err=True)
         raise typer.Exit(code=3)
-    typer.echo("valid: evidence anchored, shapes pass", err=True)
+    typer.echo("valid: evidence anchored, shapes pass" + (f"; {len(problems)} warning(s)" if problems else ""),
+               err=True)
 
 
 @app.command()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kg.errors import OptionError
+
 DEFAULT_STORE = Path(".kg") / "store"
 STORE_ENV = "KG_STORE"
 INPUT_DIRS = ("ontology", "triples")
@@ -21,6 +23,8 @@ def store_path(store: str | os.PathLike[str] | None = None) -> Path:
     >>> str(store_path("/tmp/x"))
     '/tmp/x'
     """
-    if store is not None:
-        return Path(store)
-    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    path = Path(store) if store is not None else Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    if path.name in ("", ".", ".."):  # the store is a link beside its builds: it needs a name of its own
+        raise OptionError(f"--store {str(store) if store is not None else str(path)!r}: not a store location; "
+                          "give a path that ends in a name, e.g. .kg/store")
+    return path

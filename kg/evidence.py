@@ -114,7 +114,13 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
                                       f"{row['doc']}): add the text beside the triples, byte for byte"))
             continue
         if sha.value not in cache:
-            cache[sha.value] = text_file.read_text(encoding="utf-8")
+            try:
+                cache[sha.value] = text_file.read_bytes().decode("utf-8")  # offsets count its characters, BOM too
+            except UnicodeDecodeError as err:
+                problems.append(Violation(path, focus, "evidence-source", f"{text_file}: not UTF-8 text (byte "
+                                          f"0x{err.object[err.start]:02x} at offset {err.start}), so the quote cannot "
+                                          "be checked: save the text as UTF-8 and record its new sha256"))
+                continue
         text = cache[sha.value]
         if row["exact"] is None:
             positions.append((row, text, path))

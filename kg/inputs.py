@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.config import INPUT_DIRS, SKIPPED_DIRS
+from kg.errors import OptionError
 from kg.evidence import sha256_file
 from kg.rdfio import format_of
 from kg.vocab import graph_iri
@@ -54,3 +55,43 @@ def find_inputs(project: Path) -> Inputs:
             elif format_of(path) is not None:
                 rdf.append(InputFile(path, relative.as_posix(), sha256_file(path)))
     return Inputs(project, rdf, texts)
+
+
+REASONERS = ("auto", "hermit", "rules")
+
+
+def check_reasoner(name: str | bool) -> None:
+    """Refuse a reasoner name we do not know (True and False mean auto and none).
+
+    >>> check_reasoner("bogus")
+    Traceback (most recent call last):
+    ...
+    kg.errors.OptionError: --reasoner 'bogus': use auto, hermit or rules
+    """
+    if not isinstance(name, bool) and name not in REASONERS:
+        raise OptionError(f"--reasoner {name!r}: use {', '.join(REASONERS[:-1])} or {REASONERS[-1]}")
+
+
+def check_project(project: Path) -> None:
+    """Refuse a folder that is not a project: it must exist and hold at least one of the input folders.
+
+    >>> check_project(Path("/nonexistent"))
+    Traceback (most recent call last):
+    ...
+    kg.errors.OptionError: --project /nonexistent: no such folder; give the folder that holds ontology/ and triples/
+    """
+    if not project.is_dir():
+        raise OptionError(f"--project {project}: no such folder; give the folder that holds ontology/ and triples/")
+    if not any((project / folder).is_dir() for folder in INPUT_DIRS):
+        raise OptionError(f"--project {project}: not a project (no {' or '.join(d + '/' for d in INPUT_DIRS)} "
+                          "folder); run kg in the project's folder or pass --project")
+
+
+def require_inputs(inputs: Inputs, allow_empty: bool = False) -> None:
+    """A build must read something: a project without RDF files would replace a good store with an empty one."""
+    if allow_empty and inputs.project.is_dir():
+        return
+    check_project(inputs.project)
+    if not inputs.rdf:
+        raise OptionError(f"--project {inputs.project}: no RDF files under {' or '.join(d + '/' for d in INPUT_DIRS)}; "
+                          "nothing to build (pass --allow-empty to build an empty store on purpose)")

@@ -19,13 +19,14 @@ change to the meta graph: run them one after the other, as a build.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
-import shutil
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ import pyoxigraph as ox
 
 from kg import store as kgstore
 from kg.config import store_path
-from kg.errors import InputError, KgError
+from kg.errors import EndpointError, InputError, KgError, os_error
+from kg.files import atomic_output, copy_atomic, read_text
 from kg.match import CLOSE, DEFAULT_THRESHOLD, LINK_PREDICATES, MANUAL, SAME_AS, Candidate, match, story_actors
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
@@ -93,7 +95,10 @@ def remote_sidecar(endpoint: str, store: str | os.PathLike[str] | None = None) -
     >>> remote_sidecar("http://127.0.0.1:7878/query", "/tmp/x/store").as_posix()
     '/tmp/x/links-127.0.0.1_7878-query'
     """
-    parts = urllib.parse.urlsplit(endpoint)
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+    except ValueError as err:
+        raise EndpointError(f"{endpoint!r} is not an http(s) URL of a SPARQL endpoint ({err})") from None
     host = re.sub(r"[^A-Za-z0-9.]+", "_", parts.netloc).strip("_")
     path = re.sub(r"[^A-Za-z0-9.]+", "-", parts.path).rstrip("-")
     return store_path(store).parent / f"links-{host}{path}"
@@ -140,9 +145,8 @@ class Manifest:
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"datasets": self.datasets, "linksets": self.linksets}, indent=1, sort_keys=True)
-        tmp = self.folder / (MANIFEST + ".tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(self.folder / MANIFEST)
+        with atomic_output(self.folder / MANIFEST) as out:
+            out.write((text + "\n").encode("utf-8"))
 
     def dataset(self, name: str) -> dict[str, Any]:
         if name not in self.datasets:
@@ -295,6 +299,15 @@ def _forget(db: ox.Store, subjects: Iterable[str]) -> None:
             db.remove(q)
 
 
+def _forget_dataset(db: ox.Store, name: str) -> None:
+    """Undo a dataset's load into an embedded store (its graph and its VoID description)."""
+    graph = _n(LINK_GRAPH + name)
+    if db.contains_named_graph(graph):
+        db.remove_graph(graph)
+    _forget(db, [LINK_GRAPH + name])
+    db.flush()
+
+
 def _write_linkset(db: ox.Store, name: str, linkset: dict[str, Any]) -> None:
     """Replace the linkset graph of ``name`` and its VoID description in an open, writable store."""
     g = _n(LINKSET_GRAPH + name)
@@ -416,16 +429,32 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
     db = _open_if_built(store, endpoint)
     info: dict[str, Any] = {"file": name + path.suffix.lower(), "source": str(file), "sha256": sha256_file(path),
                             "triples": count, "added": _now()}
-    manifest.folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, manifest.folder / info["file"])
-    if db is not None:
-        def load(s: ox.Store) -> None:
-            _load_dataset(s, manifest.folder / info["file"], _n(LINK_GRAPH + name))
-            s.extend(dataset_void(name, info))
+    kept = manifest.folder / info["file"]
+    try:
+        manifest.folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise os_error(err, manifest.folder, "create the folder") from None
+    # The copy, the store and the manifest change together: a failure at any step (a full disk) undoes the others.
+    copy_atomic(path, kept)
+    loaded = False
+    try:
+        if db is not None:
+            def load(s: ox.Store) -> None:
+                _load_dataset(s, kept, _n(LINK_GRAPH + name))
+                s.extend(dataset_void(name, info))
 
-        _change(db, [LINK_GRAPH + name], load)
-    manifest.datasets[name] = info
-    manifest.save()
+            loaded = True
+            _change(db, [LINK_GRAPH + name], load)
+        manifest.datasets[name] = info
+        manifest.save()
+    except BaseException as err:
+        kept.unlink(missing_ok=True)
+        if loaded and isinstance(db, ox.Store):
+            with contextlib.suppress(OSError):
+                _forget_dataset(db, name)
+        if isinstance(err, OSError):
+            raise os_error(err, None, "add the dataset") from None  # the cause names the file that failed
+        raise
     return LinkedDataset(name, info["source"], info["sha256"], count, info["added"], 0, db is not None)
 
 
@@ -539,13 +568,15 @@ def write_review(path: Path, dataset: str, candidates: list[Candidate]) -> None:
     """The review file: one CSV row per candidate, with an empty ``decision`` for a person to fill in
     (``accept`` or ``reject``; the ``predicate`` may be changed to owl:sameAs, skos:exactMatch or skos:closeMatch)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REVIEW_COLUMNS)
-        for c in candidates:
-            writer.writerow(["", dataset, shorten(c.actor).strip("<>"), c.actor_label, shorten(c.entity).strip("<>"),
-                             c.entity_label, f"{c.score:.4f}", c.status, shorten(c.predicate), shorten(c.method),
-                             "; ".join(c.evidence)])
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow(REVIEW_COLUMNS)
+    for c in candidates:
+        writer.writerow(["", dataset, shorten(c.actor).strip("<>"), c.actor_label, shorten(c.entity).strip("<>"),
+                         c.entity_label, f"{c.score:.4f}", c.status, shorten(c.predicate), shorten(c.method),
+                         "; ".join(c.evidence)])
+    with atomic_output(path) as out:  # a full disk leaves the previous review file, not half of a new one
+        out.write(handle.getvalue().encode("utf-8"))
 
 
 @dataclass
@@ -580,7 +611,7 @@ def accept(review_file: str | Path, store: str | Path | None = None, endpoint: s
         raise InputError("no such file", str(path))
     manifest = Manifest.load(_folder(store, endpoint))
     result = Review()
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.StringIO(read_text(path), newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in ("decision", "dataset", "actor", "entity", "predicate") if c not in (reader.fieldnames
                                                                                                      or [])]

@@ -3,6 +3,7 @@ function of :mod:`kg.link`."""
 
 # No `from __future__ import annotations` here: typer reads every command's annotations at each start-up, and
 # string annotations cost it an eval each (about 5 ms of `kg`'s start-up for the two CLI modules).
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -21,6 +22,16 @@ link_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _writing(store: Path | None, endpoint: str | None, what: str) -> contextlib.AbstractContextManager[object]:
+    """Hold the embedded store's writer lock while a command changes it (no build swaps it away meanwhile)."""
+    if endpoint:
+        return contextlib.nullcontext()
+    from kg.config import store_path
+    from kg.lock import writer
+
+    return writer(store_path(store), what, create=True)  # the datasets are kept beside a store not built yet
+
+
 def _fail(err: KgError) -> NoReturn:
     typer.echo(f"kg: error: {err}", err=True)
     raise typer.Exit(code=err.exit_code)
@@ -35,7 +46,8 @@ def add(file: Annotated[Path, typer.Argument(help="An RDF file (Turtle, N-Triple
     from kg.link import add_dataset
 
     try:
-        info = add_dataset(file, name, store, endpoint)
+        with _writing(store, endpoint, "kg link add"):
+            info = add_dataset(file, name, store, endpoint)
     except KgError as err:
         _fail(err)
     build = "kg build --endpoint URL" if endpoint else "kg build"
@@ -68,7 +80,8 @@ def remove(name: Annotated[str, typer.Argument(help="The dataset's name.")], sto
     from kg.link import remove_dataset
 
     try:
-        remove_dataset(name, store, endpoint)
+        with _writing(store, endpoint, "kg link remove"):
+            remove_dataset(name, store, endpoint)
     except KgError as err:
         _fail(err)
     typer.echo(f"removed {name} and its links", err=True)
@@ -88,7 +101,8 @@ def discover(with_: Annotated[str, typer.Option("--with", help="The linked datas
     from kg.vocab import shorten
 
     try:
-        found = run(with_, store, threshold, review, endpoint)
+        with _writing(store, endpoint, "kg link discover"):
+            found = run(with_, store, threshold, review, endpoint)
     except KgError as err:
         _fail(err)
     for c in found.linked:
@@ -105,7 +119,8 @@ def accept(file: Annotated[Path, typer.Argument(help="A review file with its dec
     from kg.link import accept as run
 
     try:
-        result = run(file, store, endpoint)
+        with _writing(store, endpoint, "kg link accept"):
+            result = run(file, store, endpoint)
     except KgError as err:
         _fail(err)
     typer.echo(f"{result.accepted} accepted, {result.rejected} rejected, {result.undecided} left undecided",
@@ -118,6 +133,7 @@ def export(name: Annotated[str | None, typer.Option("--name", help="Only this li
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the linksets (links, scores, methods) with their VoID description."""
+    from kg.files import atomic_output
     from kg.link import export_links
     from kg.remote import open_target
 
@@ -127,7 +143,7 @@ def export(name: Annotated[str | None, typer.Option("--name", help="Only this li
             export_links(db, sys.stdout.buffer, name, fmt)
             sys.stdout.buffer.flush()
         else:
-            with output.open("wb") as handle:
+            with atomic_output(output) as handle:
                 export_links(db, handle, name, fmt)
     except KgError as err:
         _fail(err)

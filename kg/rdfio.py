@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -41,7 +43,36 @@ def input_error(err: SyntaxError, path: Path | str) -> InputError:
     # pyoxigraph prefixes "Parser error between line L column C and ...": the location is kept apart.
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
-    return InputError(message, str(path), err.lineno, err.offset)
+    if "UTF-8" in message:
+        message += "; save the file as UTF-8"
+    return InputError(message.replace("\ufeff", "a byte-order mark (U+FEFF)"), str(path), err.lineno, err.offset)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _has_bom(path: Path) -> bool:
+    """True when a file starts with a UTF-8 byte-order mark, which the parsers take for a character."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(3) == _BOM
+    except OSError:
+        return False
+
+
+def _source(path: Path) -> contextlib.AbstractContextManager[dict[str, Any]]:
+    """The parser's input for ``path``: the path itself, or an open file past its byte-order mark."""
+    if not _has_bom(path):
+        return contextlib.nullcontext({"path": path})
+    handle = path.open("rb")
+    handle.seek(len(_BOM))
+    return _opened(handle)
+
+
+@contextlib.contextmanager
+def _opened(handle: BinaryIO) -> Iterator[dict[str, Any]]:
+    with handle:
+        yield {"input": handle}
 
 
 def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
@@ -50,7 +81,8 @@ def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
     if fmt is None:
         raise InputError("not an RDF file (unknown extension)", str(path))
     try:
-        yield from ox.parse(path=path, format=fmt, base_iri=base_iri)
+        with _source(path) as source:
+            yield from ox.parse(**source, format=fmt, base_iri=base_iri)
     except SyntaxError as err:
         raise input_error(err, path) from None
     except OSError as err:
@@ -67,10 +99,11 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode, base_iri: str | 
     if fmt is None:
         raise InputError("not an RDF file (unknown extension)", str(path))
     try:
-        if path.stat().st_size >= BULK_THRESHOLD:
-            store.bulk_load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
-        else:
-            store.load(path=path, format=fmt, to_graph=graph, base_iri=base_iri)
+        with _source(path) as source:
+            if path.stat().st_size >= BULK_THRESHOLD:
+                store.bulk_load(**source, format=fmt, to_graph=graph, base_iri=base_iri)
+            else:
+                store.load(**source, format=fmt, to_graph=graph, base_iri=base_iri)
     except SyntaxError as err:
         raise input_error(err, path) from None
 

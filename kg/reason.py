@@ -7,14 +7,20 @@ them. When HermiT finds a contradiction, SPARQL over the input names the individ
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import shutil
-from collections.abc import Iterable
+import signal
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kg.errors import InconsistentError, KgError
+from kg.files import scratch_folder
 from kg.vocab import PREFIXES, show
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -49,7 +55,8 @@ def infer(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
 
     world = _load(asserted)
     try:
-        owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        with contained():
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         raise InconsistentError(explain_inconsistency(asserted)) from None
     except owlready2.OwlReadyJavaError as error:
@@ -67,10 +74,52 @@ def is_consistent(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
 
     world = _load(_readable(triples))
     try:
-        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        with contained():
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         return False
     return True
+
+
+_SCRATCH_PREFIX = "kg-hermit-"
+
+
+@contextlib.contextmanager
+def contained() -> Iterator[Path]:
+    """Run owlready2's HermiT call so that nothing outlives it: the JVM dies with ``kg`` (even on kill -9), and the
+    file owlready2 writes for it goes to a folder of ours that is deleted afterwards, whatever ends the call.
+
+    Folders left by a process that was killed (kill -9 gives no chance to clean up) are removed on the next run.
+
+    >>> with contained() as folder:
+    ...     folder.is_dir()
+    True
+    >>> folder.exists()
+    False
+    """
+    import owlready2.reasoning as hermit
+
+    previous_dir, previous_args = tempfile.tempdir, dict(hermit._subprocess_kargs)
+    with scratch_folder(_SCRATCH_PREFIX) as folder:
+        tempfile.tempdir = str(folder)
+        hermit._subprocess_kargs["preexec_fn"] = _die_with_parent
+        try:
+            yield folder
+        finally:
+            tempfile.tempdir = previous_dir
+            hermit._subprocess_kargs.clear()
+            hermit._subprocess_kargs.update(previous_args)
+
+
+def _die_with_parent() -> None:
+    """In the JVM's process, before exec: Linux sends it SIGKILL when ``kg`` dies, however ``kg`` dies."""
+    # Best effort: without prctl (not Linux) the JVM still ends when its work is done.
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _readable(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:

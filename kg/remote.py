@@ -121,8 +121,12 @@ class RemoteStore:
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
         import urllib.request  # here, not at the top: commands on the embedded store import this module too
 
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host = parts.hostname
+        except ValueError as err:  # "Invalid IPv6 URL" and the like
+            raise EndpointError(f"{url!r} is not an http(s) URL of a SPARQL endpoint ({err})") from None
+        if parts.scheme not in ("http", "https") or not host:
             raise EndpointError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
         if parts.username or parts.password:
             raise EndpointError("put credentials in KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD or a netrc file, "
@@ -370,7 +374,7 @@ def upload(local: ox.Store, remote: RemoteStore,
 
 def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
                  progress: Callable[[str, str, float], None] | None = None,
-                 store: str | os.PathLike[str] | None = None) -> Any:
+                 store: str | os.PathLike[str] | None = None, allow_empty: bool = False) -> Any:
     """Build the project as ``kg build`` does (in a scratch store), then load it into the server.
 
     The linked datasets and links kept for this server (:func:`kg.link.remote_sidecar`, beside ``store``) are
@@ -388,6 +392,7 @@ def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
     folder = Path(tempfile.mkdtemp(prefix="kg-remote-"))
     try:
         report = build(project, folder / "store", reasoning=reasoning, links=remote_sidecar(endpoint, store),
+                       allow_empty=allow_empty,
                        **({"progress": progress} if progress else {}))
         local = open_store(report.store)
         upload(local, remote, progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -47,18 +48,32 @@ def header(variable: str) -> str:
     return found[2] if found else variable
 
 
-def table(result: ox.QuerySolutions, width: int | None = None) -> str:
-    """A SELECT result as a text table that fits the terminal.
+TABLE_ROWS = 1000
+"""The most rows a table shows: a table must see all its rows to size its columns, so it holds the rest back
+(counting them) and says how to get them all; the other formats stream every row."""
+
+
+def table(result: ox.QuerySolutions, width: int | None = None, limit: int = TABLE_ROWS) -> str:
+    """A SELECT result as a text table that fits the terminal; beyond ``limit`` rows the rest are only counted.
 
     When the columns cannot fit side by side, each row is printed as a block of ``column | value`` lines
     instead (like psql's expanded display), so that no value is cut or wrapped mid-word.
     """
     names = [header(v.value) for v in result.variables]
     keys = [v.value for v in result.variables]
-    rows = [[cell(row[key]) for key in keys] for row in result]
+    rows: list[list[str]] = []
+    held_back = 0
+    for row in result:
+        if len(rows) < limit:
+            rows.append([cell(row[key]) for key in keys])
+        else:
+            held_back += 1
     width = width or shutil.get_terminal_size((120, 24)).columns
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n"
+    if held_back:
+        count = (f"{len(rows):,} rows shown; {held_back:,} more held back (a table shows at most {limit:,}): "
+                 "use --format csv, tsv, json or xml to get all {total:,}\n").format(total=len(rows) + held_back)
     if sum(widths) + 3 * len(widths) + 1 <= width:
         rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
         lines = [rule, _line(names, widths), rule.replace("-", "=")]
@@ -79,6 +94,23 @@ def table(result: ox.QuerySolutions, width: int | None = None) -> str:
 
 def _line(values: list[str], widths: list[int]) -> str:
     return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
+
+def write(result: Result, fmt: str, output: BinaryIO) -> None:
+    """Write any query result to ``output`` as its rows come: csv, tsv, json, xml and the RDF formats stream
+    with bounded memory; a ``table`` holds at most :data:`TABLE_ROWS` rows; Turtle of a graph result (the
+    readable, sorted form of ``kg export``) is the one form built whole before it is written."""
+    if isinstance(result, ox.QuerySolutions) and fmt in RESULT_FORMATS:
+        result.serialize(output, format=RESULT_FORMATS[fmt])
+    elif isinstance(result, ox.QueryTriples) and fmt not in ("table", "turtle"):
+        from kg.rdfio import EXPORT_FORMATS
+
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(f"unknown RDF format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        result.serialize(output, format=EXPORT_FORMATS[fmt])
+    else:
+        output.write(render(result, fmt))
+    output.flush()
 
 
 def render(result: Result, fmt: str = "table") -> bytes:

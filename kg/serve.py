@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import os
 import shutil
 import signal
 import socket
@@ -33,14 +34,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
 
+from kg import lock
 from kg.config import QUERIES_DIR
 from kg.errors import KgError, StoreLockedError, StoreMissingError
-from kg.store import exists
+from kg.store import discard, exists
 from kg.vocab import PREFIXES
 
 STATIC = Path(__file__).parent / "static"
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8"}
+MAX_BODY = 1 << 20
+"""The largest request body the page server forwards (a query, URL-encoded): it holds the body in memory."""
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -87,10 +91,14 @@ def _reserve(host: str, port: int, what: str) -> int:
 
 def check_unlocked(path: Path) -> None:
     """Refuse a store another process holds open for writing (RocksDB keeps an fcntl lock on ``LOCK``)."""
-    lock = path / "LOCK"
-    if not lock.exists():
+    lock_file = path / "LOCK"
+    if not lock_file.exists():
         return
-    with lock.open("r+b") as handle:
+    try:
+        handle = lock_file.open("r+b")
+    except OSError:  # a read-only store: nothing can hold it for writing, and serving it read-only works
+        return
+    with handle:
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -164,7 +172,17 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
 
         def _forward(self) -> None:
             """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
-            length = int(self.headers.get("Content-Length") or 0)
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                self.close_connection = True
+                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
+                return
+            length = int(raw)
+            if length > MAX_BODY:
+                self.close_connection = True
+                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send a shorter query".encode(),
+                           "text/plain; charset=utf-8")
+                return
             body = self.rfile.read(length) if length else None
             query_string = self.path.partition("?")[2]
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
@@ -192,6 +210,33 @@ class Serving:
     page_server: ThreadingHTTPServer
     log: IO[bytes]
     stopped: bool = field(default=False)
+    command: list[str] = field(default_factory=list)
+    store: Path | None = None  # the store link, followed to each new build (read-only serving)
+    location: Path | None = None  # the build directory served now
+    writer_lock: int | None = None  # held for the server's life with --writable: no rebuild under it
+
+    def follow(self) -> bool:
+        """After a rebuild swapped a new build in, serve that one: restart the endpoint on it (same port), let go of
+        the old build and delete it when no other reader has it. True when it moved."""
+        if self.store is None or self.location is None or self.writer_lock is not None:
+            return False
+        current = Path(os.path.realpath(self.store))
+        if current == self.location or not exists(current):
+            return False
+        lock.pin(current)
+        old, self.location = self.location, current
+        _end(self.process)
+        command = [str(current) if part == str(old) else part for part in self.command]
+        self.log.seek(0)
+        self.log.truncate()
+        self.process = _launch(command, self.log)
+        self.command = command
+        _wait_until_up(self.process, self.log, self.endpoint + "?query=ASK%7B%7D", current)
+        lock.unpin(old)
+        with lock.exclusive(old) as free:
+            if free and Path(os.path.realpath(self.store)) != old:
+                discard(old)
+        return True
 
     @property
     def root(self) -> str:
@@ -205,14 +250,38 @@ class Serving:
         self.stopped = True
         self.page_server.shutdown()
         self.page_server.server_close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _end(self.process)
         self.log.close()
+        if self.writer_lock is not None:
+            lock.release(self.writer_lock)
+            self.writer_lock = None
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Stop the endpoint: SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send it SIGTERM when ``kg`` dies, however it dies (kill -9 too)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call: do not outlive it
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _launch(command: list[str], log: IO[bytes]) -> subprocess.Popen:
+    """Start the oxigraph server as a child that cannot outlive ``kg``; its messages go to ``log``."""
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                            preexec_fn=_die_with_parent)
 
 
 def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = None, cors: bool = False,
@@ -221,8 +290,9 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
     path = Path(store)
     if not exists(path):
         raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
-    location = path.resolve()
+    location = lock.pin(path)  # the build served: a rebuild leaves it in place until we move to the new one
     check_unlocked(location)
+    writer_lock = lock.acquire(path, "kg serve --writable") if writable else None
     host, asked = parse_bind(bind)
     port = _reserve(host, asked, "the SPARQL endpoint")
     page_host, page_port = parse_bind(page_bind) if page_bind else (host, port + 1 if 0 < asked < 65535 else 0)
@@ -235,21 +305,26 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
         command += ["--timeout-s", str(timeout_s)]
     # Its messages go to a file, not a pipe nobody reads (a full pipe would block the server).
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Serving.stop)
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     base = f"http://{_url_host(host)}:{port}/"
+    try:
+        process = _launch(command, log)
+    except BaseException:
+        if writer_lock is not None:
+            lock.release(writer_lock)
+        raise
     try:
         _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
         page_server = ThreadingHTTPServer((page_host, page_port),
                                           _page_handler(base + "query", Path(queries), base))
     except BaseException:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(10)
+        _end(process)
+        if writer_lock is not None:
+            lock.release(writer_lock)
         raise
     page_server.daemon_threads = True
     threading.Thread(target=page_server.serve_forever, name="kg-page", daemon=True).start()
     return Serving(base + "query", f"http://{_url_host(page_host)}:{page_server.server_address[1]}/", process,
-                   page_server, log)
+                   page_server, log, command=command, store=path, location=location, writer_lock=writer_lock)
 
 
 def _read(log: IO[bytes]) -> str:
@@ -282,7 +357,7 @@ def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = No
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         host = serving.endpoint.split("//")[1].split(":")[0].strip("[]")
         say(f"SPARQL endpoint  {serving.endpoint}  ({'read-write' if writable else 'read-only'}"
@@ -295,7 +370,9 @@ def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = No
                 + (" and change" if writable else "") + " the store")
         say("Press Ctrl-C to stop.")
         while not stop.wait(0.2):
-            if serving.process.poll() is not None:
+            if serving.follow():
+                say(f"serving the new build {serving.location}")
+            elif serving.process.poll() is not None:
                 say(f"the oxigraph server stopped (exit {serving.process.returncode}): {_read(serving.log)}")
                 return 1
         return 0

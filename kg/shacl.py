@@ -116,7 +116,49 @@ def compile_shapes(shapes: ox.Store | Iterable[ox.Triple | ox.Quad]) -> list[Com
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in shapes)
         shapes = store
+    refuse_unknown_terms(shapes)
     return _Compiler(_Graph(shapes)).compile()
+
+
+# Every SHACL term the compiler reads or may safely ignore (labels, order, groups: they check nothing).
+IMPLEMENTED = frozenset(SH + t for t in (
+    "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "property", "path", "inversePath",
+    "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath", "deactivated", "severity", "message",
+    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
+    "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "uniqueLang", "equals", "disjoint",
+    "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedValueShape", "qualifiedMinCount",
+    "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "closed", "ignoredProperties", "hasValue", "in", "sparql",
+    "select", "prefixes", "declare", "prefix", "namespace",
+))
+IGNORED = frozenset(SH + t for t in (
+    "name", "description", "order", "group", "defaultValue", "editor", "viewer", "singleLine",
+    # Terms of validation reports and test manifests, not of shapes: they check nothing.
+    "conforms", "result", "focusNode", "resultPath", "resultSeverity", "resultMessage", "sourceShape",
+    "sourceConstraintComponent", "sourceConstraint", "value", "detail", "shapesGraph", "shapesGraphWellFormed",
+    "suggestedShapesGraph", "entailment",
+))
+
+
+def refuse_unknown_terms(shapes: ox.Store) -> None:
+    """Refuse shapes that use a SHACL term this compiler does not implement: silently skipping it would let data
+    pass that the shape forbids. Custom constraint components (``sh:ConstraintComponent``) are refused too.
+
+    >>> shapes = ox.Store(); shapes.add(ox.Quad(ox.NamedNode("http://e/S"), ox.NamedNode(SH + "rule"),
+    ...                                         ox.NamedNode("http://e/r")))
+    >>> refuse_unknown_terms(shapes)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: <http://e/S> uses sh:rule, a SHACL term this checker does not implement ...
+    """
+    for quad in sorted(shapes.quads_for_pattern(None, None, None, None), key=str):
+        predicate = quad.predicate.value
+        if predicate.startswith(SH) and predicate not in IMPLEMENTED and predicate not in IGNORED:
+            raise InputError(f"{_short(quad.subject)} uses sh:{predicate.removeprefix(SH)}, a SHACL term this "
+                             "checker does not implement (it would check nothing, and data it forbids would "
+                             "pass): remove it or express it with the terms kg.shacl.IMPLEMENTED lists")
+        if quad.predicate.value == RDF + "type" and quad.object == ox.NamedNode(SH + "ConstraintComponent"):
+            raise InputError(f"{_short(quad.subject)}: custom constraint components (sh:ConstraintComponent) are "
+                             "not implemented; write the constraint as an sh:sparql constraint on the shape")
 
 
 def validate(store: ox.Store, checks: list[CompiledCheck], *,
@@ -631,6 +673,13 @@ class _Compiler:
 
             pattern_rule("DisjointConstraintComponent",
                          f"{subject}: value {{value}} is also a value of {_short(other)}", disjoint)
+        for head in g.objects(shape, SH + "languageIn"):
+            tags = [t.value for t in g.items(head) if isinstance(t, ox.Literal)]
+            shown = ", ".join(tags)
+            per_value("LanguageInConstraintComponent",
+                      f"{subject}: value {{value}} is not a literal in one of the languages {shown}",
+                      lambda f, v, ts=tags: f"!isLiteral({v}) || !(" + (" || ".join(
+                          f"langMatches(LANG({v}), {_sparql_string(t)})" for t in ts) or "false") + ")")
         if prop and g.is_true(shape, SH + "uniqueLang"):
             def unique(f: str) -> list[_Branch]:
                 a, b = self.fresh(), self.fresh()

@@ -12,6 +12,7 @@ from kg.vocab import PREFIXES
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
+_PROLOGUE = re.compile(r"\s*(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
 _WHERE = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 
 
@@ -21,7 +22,9 @@ def syntax_error(err: SyntaxError, text: str, source: str = "query") -> QueryErr
     found = _WHERE.search(message)
     if not found:
         return QueryError(f"{source}: {message}")
-    line, column, what = int(found[1]), int(found[2]), found[3]
+    line, column, what = int(found[1]), int(found[2]), " ".join(found[3].split())
+    # The parser lists character classes in full (every Unicode range of a name): say it in two words.
+    what = re.sub(r"\['A' ?\.\.= ?'Z'[^\]]*\]", "a letter", what).replace("['0'..='9']", "a digit")
     lines = text.splitlines() or [""]
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
     return QueryError(f"{source}:{line}:{column}: {what}\n  {shown}\n  {' ' * max(column - 1, 0)}^")
@@ -33,9 +36,31 @@ def is_update(text: str) -> bool:
     >>> is_update("PREFIX ex: <http://e/>\\nDELETE WHERE { ?s ?p ?o }"), is_update("SELECT * { ?s ?p ?o }")
     (True, False)
     """
-    body = re.sub(r"#[^\n]*", "", text)
-    body = re.sub(r"^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*", "", body, flags=re.I | re.M)
+    body = re.sub(r"#[^\n]*", "", text.removeprefix("\ufeff"))
+    while True:  # the prologue: any number of PREFIX and BASE declarations, on one line or many
+        found = _PROLOGUE.match(body)
+        if not found:
+            break
+        body = body[found.end():]
     return bool(_UPDATE.match(body))
+
+
+def graph_names(graphs: list[str]) -> list[ox.NamedNode]:
+    """``--graph`` values as IRIs; one that is not an IRI is a :class:`QueryError` naming it.
+
+    >>> graph_names(["not an iri"])
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: --graph 'not an iri': not an IRI (Invalid IRI code point ' '); give a full IRI such as https://w3id.org/standoff/graph/meta
+    """
+    names = []
+    for graph in graphs:
+        try:
+            names.append(ox.NamedNode(graph))
+        except ValueError as err:
+            raise QueryError(f"--graph {graph!r}: not an IRI ({err}); give a full IRI such as "
+                             "https://w3id.org/standoff/graph/meta") from None
+    return names
 
 
 def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
@@ -54,7 +79,7 @@ def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
         raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only with --update")
     options: dict[str, Any] = {"prefixes": PREFIXES, "substitutions": substitutions}
     if graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in graphs]
+        options["default_graph"] = graph_names(graphs)
     else:
         options["use_default_graph_as_union"] = True
     try:
@@ -71,3 +96,12 @@ def run_update(store: ox.Store, text: str, source: str = "update") -> None:
         store.update(text, prefixes=PREFIXES)
     except SyntaxError as err:
         raise syntax_error(err, text, source) from None
+    except ValueError as err:
+        raise QueryError(f"{source}: {err}") from None
+    except OSError as err:
+        if re.search(r"\bLOAD\b", text, re.I):
+            raise QueryError(f"{source}: LOAD failed ({err}); kg does not load files or URLs from an update: add the "
+                             "file under triples/ and run `kg build`, or `kg link add FILE --name NAME`") from None
+        from kg.errors import os_error
+
+        raise os_error(err, "the store", "apply the update") from None

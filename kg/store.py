@@ -14,10 +14,24 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreLockedError, StoreMissingError
+from kg import lock
+from kg.errors import StoreDamagedError, StoreLockedError, StoreMissingError
+
+
+def damaged(err: Exception, path: Path) -> StoreDamagedError | None:
+    """The engine's complaint about broken files (a bad table, an empty CURRENT, a missing MANIFEST) as one
+    line that says what to do, or None when ``err`` is about something else."""
+    text = " ".join(str(err).split())
+    if "Corruption" in text or "MANIFEST" in text or ("CURRENT" in text and "No such file" not in text):
+        cause = text if len(text) <= 160 else text[:157] + "..."
+        return StoreDamagedError(f"the store at {path} is damaged ({cause}); rebuild it with `kg build` (the "
+                                 "project's files hold everything it had)")
+    return None
 
 
 def _explain(err: OSError, path: Path) -> Exception:
+    if (broken := damaged(err, path)) is not None:
+        return broken
     text = str(err)
     if "LOCK" in text or "lock" in text:
         return StoreLockedError(
@@ -45,10 +59,13 @@ def open_store(path: str | os.PathLike[str], *, writable: bool = False) -> ox.St
     path = Path(path)
     if not exists(path):
         raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
+    lock.pin(path)  # a build swapped in meanwhile leaves this one in place while we read it
     try:
         return ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
     except OSError as err:
         raise _explain(err, path) from None
+    except RuntimeError as err:  # RocksDB reports corruption this way
+        raise damaged(err, path) or err from None
 
 
 def builds_dir(path: Path) -> Path:
@@ -100,9 +117,18 @@ def swap_in(path: Path, partial: Path) -> None:
         # A plain directory (a store made by another tool): keep it aside rather than delete someone's data.
         path.rename(path.with_name(path.name + f".replaced-{int(time.time())}"))
     os.replace(link_tmp, path)
+    discard_unread(path)
+
+
+def discard_unread(path: Path) -> None:
+    """Delete the builds the store link no longer points to, except those a reader still pins (a running
+    ``kg serve``, a long query): the last of them deletes it when it lets go (:func:`kg.lock.pin`)."""
+    current = Path(os.path.realpath(path))
     for old in builds_dir(path).iterdir():
-        if old != build and not old.name.endswith(_PARTIAL):
-            discard(old)
+        if old.resolve() != current and not old.name.endswith(_PARTIAL):
+            with lock.exclusive(old) as free:
+                if free:
+                    discard(old)
 
 
 def discard(build: Path) -> None:

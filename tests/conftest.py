@@ -29,7 +29,8 @@ def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the installed `kg` command as a user would, capturing its output."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
-    full_env.update({"COLUMNS": "200", **(env or {})})
+    # This checkout's code, whichever checkout the `kg` launcher was installed from.
+    full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
     return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
