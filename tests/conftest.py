@@ -27,10 +27,13 @@ KG = Path(sys.executable).with_name("kg")
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed `kg` command as a user would, capturing its output."""
+    """Run the `kg` command as a user would, capturing its output. It runs as `python -m kg` with this checkout
+    first on the path, so the code under test is this tree's even when the installed `kg` points at another."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
-    full_env.update({"COLUMNS": "200", **(env or {})})
-    return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    path = os.pathsep.join(p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p)
+    full_env.update({"COLUMNS": "200", "PYTHONPATH": path, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 @pytest.fixture(scope="session")
