@@ -24,7 +24,7 @@ _STOP = frozenset({"the", "of", "and", "for", "a", "an", "on", "in", "at", "to"}
 _LEGAL = frozenset({"inc", "incorporated", "llc", "ltd", "limited", "lp", "llp", "plc", "pbc", "corp",
                     "corporation", "co", "company", "gmbh", "ag", "sa", "nv", "bv", "pty"})
 _COUNTRIES = ((("united", "states", "of", "america"), "us"), (("united", "states"), "us"), (("usa",), "us"),
-              (("united", "kingdom"), "uk"))
+              (("united", "kingdom"), "uk"), (("russian", "federation"), "russia"))
 _DOTS = re.compile(r"[.'’`´]")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -89,3 +89,17 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def described(written: str) -> bool:
+    """Whether a name as written is a description rather than a proper name: its first content word is in lower
+    case ("the messenger", "a court in Russia"), as a proper name's is not ("the Pentagon", "Anthropic").
+
+    >>> described("the messenger"), described("A court in Russia"), described("the Pentagon"), described("CNN")
+    (True, True, False, False)
+    """
+    for word in written.split():
+        if word.casefold().strip(".,'’\"") in _STOP:
+            continue
+        return word[:1].islower()
+    return False
