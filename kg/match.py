@@ -349,9 +349,10 @@ def _value_names(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Litera
         return [value.value], not _CODE.fullmatch(value.value.strip())
     if isinstance(value, ox.Triple):
         return [], False
-    labels = sorted({q.object.value for prop in NAME_PROPERTIES
-                     for q in store.quads_for_pattern(value, ox.NamedNode(prop), None, graph)
-                     if isinstance(q.object, ox.Literal)})
+    labels: list[str] = []
+    for prop in NAME_PROPERTIES:  # rdfs:label first, then the other names; each in its text order
+        labels += sorted({q.object.value for q in store.quads_for_pattern(value, ox.NamedNode(prop), None, graph)
+                          if isinstance(q.object, ox.Literal)} - set(labels))
     if labels:
         return labels, True
     if isinstance(value, ox.NamedNode):
@@ -399,7 +400,7 @@ def kind_table(extra: dict[str, str] | None = None) -> dict[str, str]:
 class TypeReport:
     """How many of a dataset's named entities the matcher can place, and the classes it cannot."""
 
-    entities: int = 0  # entities with a name (the dataset's classes left out)
+    entities: int = 0  # named entities (the classes, countries and places they point to left out)
     unknown: int = 0  # typed, but with no class the matcher places
     untyped: int = 0  # without any type
     classes: Counter[str] = field(default_factory=Counter)  # class it cannot place -> entities typed with it
@@ -451,6 +452,9 @@ def type_report(store: ox.Store, graph: str, kinds: dict[str, str] | None = None
         if isinstance(q.object, (ox.NamedNode, ox.BlankNode)):
             types[q.subject.value] |= statements.get(q.object, set())
     classes = {c for cs in types.values() for c in cs}
+    for prop in COUNTRY_PROPERTIES + LOCATION_PROPERTIES:  # countries and places an entity points to
+        classes |= {q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, g)
+                    if isinstance(q.object, ox.NamedNode)}
     for prop in _SUPER_PROPERTIES:
         for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, g):
             classes.add(q.subject.value)
