@@ -2,23 +2,31 @@
 
 Rules (the README's "Linking" section explains them with examples):
 
-* Names: every name an entity carries (rdfs:label, skos:prefLabel/altLabel, schema:name/alternateName,
-  foaf:name) is reduced to a key (:mod:`kg.names`). An exact key match is worth 0.9, or 0.5 when the name is
-  *generic* for the actor: one of the actor's own longer names qualifies it ("Department of Defence" beside
-  "United States Department of Defense", "Amodei" beside "Dario Amodei"). The worth is divided by the number of
-  type-compatible entities carrying that key, and several matching names combine as a noisy-or.
+* Names: every name an entity carries (rdfs:label, skos:prefLabel/altLabel, schema:name/alternateName/legalName
+  in both schema.org schemes, foaf:name, dbo:alias), in any language, is reduced to a key (:mod:`kg.names`). An
+  exact key match is worth 0.9, or 0.5 when the name is *generic* for the actor: one of the actor's own longer
+  names qualifies it ("Department of Defence" beside "United States Department of Defense", "Amodei" beside
+  "Dario Amodei"), or the story writes it as a description ("the company"). The worth is divided by the number of
+  type-compatible entities, not ruled out, carrying that key, and several matching names combine as a noisy-or.
   Names that only share words (Jaccard >= 0.5) are worth 0.75 x the similarity: never enough for a link at the
   default threshold, so near-duplicates go to review.
-* Types: an entity's types (rdf:type, Wikidata's P31, followed up rdfs:subClassOf / P279 inside the dataset)
-  map to a kind: person, government, company, news, organisation, or other (places, works, events...).
+* Types: an entity's types (rdf:type, Wikidata's P31 as a direct claim or a statement node, followed up
+  rdfs:subClassOf / P279 inside the dataset) map to a kind: person, government, company, news, organisation, or
+  other (places, works, events...); a dataset's own classes can be mapped with ``kinds`` (``--kinds``).
   A different kind rules the candidate out (an organisation never matches a person, a company never matches a
   government body or a news outlet); a generic organisation keeps 0.85 of the score, an unknown type 0.7.
+  :func:`type_report` counts the named entities whose types cannot be placed.
+* Attributes: countries (directly or through a location) and the years an entity began and ended are compared
+  with the story's countries (so:country) and the years of its dated events. A different country, an end before
+  the story's events or a beginning after them rules the candidate out; an agreeing country is a second piece of
+  evidence worth 0.5; an end the story cannot date is a doubt: the candidate goes to review.
 * Known identifiers: an entity that is one of the actor's verified identifiers (links.ttl, accepted links),
   or says owl:sameAs one of them, scores 1.0.
 * Relations: an entity with an exact name match that the dataset relates (one triple, either direction) to
   the entity matched to a related actor (Dario Amodei -> Anthropic) gets a second piece of evidence worth 0.7.
 * Decisions: the best candidate at or above the threshold is linked unless another candidate comes within
-  0.15 of it (both ambiguous) or it is the best candidate of another actor too (conflict). Everything else
+  0.15 of it (both ambiguous), it is the best candidate of another actor too (conflict) or an attribute casts a
+  doubt (doubtful). Everything else
   from 0.3 up goes to the review file. Link predicate: owl:sameAs for a known identifier or a score of at
   least 0.95 (two independent pieces of evidence); skos:exactMatch for an exact name match below that;
   skos:closeMatch when only similar names support the link.
@@ -245,7 +253,7 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
     for actor in actors.values():
         keys = {k: names.tokens(k) for k in actor.names}
         actor.generic = {k for k, t in keys.items() if any(t < other for other in keys.values())}
-        # "the messenger", "a court in Russia": descriptions the story uses as names, not names of one entity.
+        # "the company", "a court in Paris": descriptions the story uses as names, not names of one entity.
         actor.generic |= {k for k in keys if all(names.described(w) for w in spellings[(actor.iri, k)])}
     for prop in COUNTRY_PROPERTIES[:1] + _schema("addressCountry", "nationality"):
         for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(prop), None, None)):
@@ -281,7 +289,7 @@ def _story_of(graph: str) -> str:
 
 
 def _our_kind(cls: str, supers: dict[str, list[str]], depth: int = 0) -> str | None:
-    """The kind of one of our classes, through rdfs:subClassOf in the ontology (so:Court is a government body):
+    """The kind of one of our classes, through rdfs:subClassOf in the ontology (a court is a government body):
     "unnamed" for an unnamed group or person and their subclasses (checked first: an unnamed person is a person),
     None for classes that are not actors."""
     if cls in OUR_KINDS:

@@ -93,9 +93,9 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 def described(written: str) -> bool:
     """Whether a name as written is a description rather than a proper name: its first content word is in lower
-    case ("the messenger", "a court in Russia"), as a proper name's is not ("the Pentagon", "Anthropic").
+    case ("the company", "a court in Paris"), as a proper name's is not ("the Louvre", "ACME").
 
-    >>> described("the messenger"), described("A court in Russia"), described("the Pentagon"), described("CNN")
+    >>> described("the company"), described("A court in Paris"), described("the Louvre"), described("ACME")
     (True, True, False, False)
     """
     for word in written.split():
