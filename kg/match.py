@@ -80,6 +80,7 @@ REVIEW_FLOOR = 0.3
 MARGIN = 0.15
 SAME_AS_SCORE = 0.95
 EXACT_WORTH, GENERIC_WORTH, SIMILAR_WORTH, RELATION_WORTH, COUNTRY_WORTH = 0.9, 0.5, 0.75, 0.7, 0.5
+ROLE_WORTH = 0.4
 MIN_SIMILARITY = 0.5
 GENERIC_TYPE, UNKNOWN_TYPE = 0.85, 0.7
 
@@ -135,6 +136,12 @@ ENDED_PROPERTIES = (*_wdt("P576", "P570"), *_schema("dissolutionDate", "deathDat
 BEGAN_PROPERTIES = (*_wdt("P571", "P569"), *_schema("foundingDate", "birthDate"),
                     *_dbo("foundingDate", "foundingYear", "formationDate", "formationYear", "birthDate",
                           "birthYear"))
+# Roles, occupations and titles of a person (the story's come from org:Membership / org:role).
+ROLE_PROPERTIES = (*_wdt("P39", "P106"), *_schema("jobTitle", "hasOccupation", "roleName"),
+                   *_dbo("occupation", "title"))
+# Abbreviations written out, so that "CEO" meets "chief executive officer".
+_ROLE_WORDS = {"chief executive officer": "ceo", "chief executive": "ceo", "chief technology officer": "cto",
+               "chief financial officer": "cfo", "co founder": "founder", "cofounder": "founder"}
 # Where a story's own dates are (OWL-Time instants, a document's date): the years its events happen in.
 STORY_DATE_PROPERTIES = (TIME + "inXSDDate", TIME + "inXSDDateTime", TIME + "inXSDDateTimeStamp",
                          TIME + "inXSDgYear", TIME + "inXSDgYearMonth", TIME + "year", DCT + "date", DCT + "issued",
@@ -156,6 +163,7 @@ class Actor:
     known: set[str] = field(default_factory=set)
     related: set[str] = field(default_factory=set)
     countries: dict[str, str] = field(default_factory=dict)  # key -> the country as the story writes it
+    roles: dict[str, str] = field(default_factory=dict)  # key -> a role the story gives it (org:Membership)
     years: tuple[int, int] | None = None  # the first and last year of its story's dated events, if any
     language: str = ""  # the language of its label: the dataset's names in it are preferred for display
     story: str = ""  # the folder of its story (triples/<story>/)
@@ -265,6 +273,17 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
     years = story_years(store)
     for actor in actors.values():
         actor.years = years.get(actor.story)
+    # Roles: the story's memberships (org:member the actor, org:role a role labelled "CEO").
+    members = {q.subject.value: q.object.value
+               for q in store.quads_for_pattern(None, ox.NamedNode(ORG + "member"), None, None)
+               if isinstance(q.graph_name, ox.NamedNode) and _project_graph(q.graph_name.value)}
+    for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(ORG + "role"), None, None)):
+        actor = actors.get(members.get(q.subject.value, ""))
+        if actor is None or not isinstance(q.object, ox.NamedNode) or not _project_graph(q.graph_name.value):
+            continue
+        for label in store.quads_for_pattern(q.object, ox.NamedNode(RDFS + "label"), None, None):
+            if isinstance(label.object, ox.Literal) and _role_key(label.object.value):
+                actor.roles.setdefault(_role_key(label.object.value), label.object.value)
     # Verified identifiers: the curated links of the story's files. (Links a discover wrote are not: they would
     # confirm themselves on the next run. Links accepted in review are added by the caller, see kg.link.)
     for prop in (SAME_AS, EXACT):
@@ -282,6 +301,13 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
             actors[a].related.add(b)
             actors[b].related.add(a)
     return {iri: a for iri, a in actors.items() if a.names}
+
+
+def _role_key(text: str) -> str:
+    k = names.key(text.replace("-", " "))
+    for long, short in _ROLE_WORDS.items():
+        k = re.sub(rf"\b{long}\b", short, k)
+    return k
 
 
 def _story_of(graph: str) -> str:
@@ -330,22 +356,32 @@ def _year(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int | N
     return int(m.group(1)) if m else None
 
 
+def _out(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode
+         ) -> dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Everything a node says, by property: one read per node (one request on a server). A blank node is read only
+    from an embedded store: in a query sent to a server it would stand for any node."""
+    edges: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(list)
+    if isinstance(subject, ox.BlankNode) and not isinstance(store, ox.Store):
+        return edges
+    for q in store.quads_for_pattern(subject, None, None, graph):
+        if not isinstance(q.object, ox.Triple):
+            edges[q.predicate.value].append(q.object)
+    return edges
+
+
 def _objects(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode,
              properties: Iterable[str]) -> list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """(property, value) of a subject for these properties; a Wikidata direct claim (``wdt:P17``) is also read in
     its statement form (``p:P17`` to a statement node, ``ps:P17`` from it)."""
+    edges = _out(store, graph, subject)
     out: list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = []
     for prop in properties:
-        for q in store.quads_for_pattern(subject, ox.NamedNode(prop), None, graph):
-            if not isinstance(q.object, ox.Triple):
-                out.append((prop, q.object))
+        out += [(prop, o) for o in edges.get(prop, ())]
         if prop.startswith(WDT):
             pid = prop[len(WDT):]
-            for st in store.quads_for_pattern(subject, ox.NamedNode(P + pid), None, graph):
-                if isinstance(st.object, (ox.NamedNode, ox.BlankNode)):
-                    out += [(prop, q.object) for q in store.quads_for_pattern(st.object, ox.NamedNode(PS + pid),
-                                                                              None, graph)
-                            if not isinstance(q.object, ox.Triple)]
+            for st in edges.get(P + pid, ()):
+                if isinstance(st, (ox.NamedNode, ox.BlankNode)):
+                    out += [(prop, o) for o in _out(store, graph, st).get(PS + pid, ())]
     return sorted(out, key=lambda pv: (pv[0], str(pv[1])))
 
 
@@ -358,9 +394,9 @@ def _value_names(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Litera
     if isinstance(value, ox.Triple):
         return [], False
     labels: list[str] = []
+    edges = _out(store, graph, value)
     for prop in NAME_PROPERTIES:  # rdfs:label first, then the other names; each in its text order
-        labels += sorted({q.object.value for q in store.quads_for_pattern(value, ox.NamedNode(prop), None, graph)
-                          if isinstance(q.object, ox.Literal)} - set(labels))
+        labels += sorted({o.value for o in edges.get(prop, ()) if isinstance(o, ox.Literal)} - set(labels))
     if labels:
         return labels, True
     if isinstance(value, ox.NamedNode):
@@ -622,6 +658,9 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
         if verdict.agrees and c.exact:
             c.agrees = True
             weights.append(COUNTRY_WORTH)
+        if verdict.role and c.exact:
+            c.agrees = True
+            weights.append(ROLE_WORTH)
         c.doubt = "; ".join(verdict.doubts)
         c.evidence += verdict.doubts
         c.score = _noisy_or(weights) * factor
@@ -662,6 +701,7 @@ class Facts:
     countries: list[tuple[list[str], bool, str]] = field(default_factory=list)  # (names, names not a guess, via)
     ended: list[int] = field(default_factory=list)
     began: list[int] = field(default_factory=list)
+    roles: list[tuple[str, str]] = field(default_factory=list)  # (a role, occupation or title, via)
 
 
 @dataclass
@@ -669,26 +709,29 @@ class Verdict:
     """The attributes compared: for (agrees, notes), against (rules the candidate out), and doubts (review)."""
 
     agrees: bool = False
+    role: bool = False  # a role, occupation or title agrees (a second piece of evidence, weaker than a country)
     notes: list[str] = field(default_factory=list)
     against: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
 
 
 def _facts(store: ox.Store, g: ox.NamedNode, entity: str) -> Facts:
-    node = ox.NamedNode(entity)
     facts = Facts()
-    for prop, value in _objects(store, g, node, COUNTRY_PROPERTIES):
+    said = _objects(store, g, ox.NamedNode(entity), COUNTRY_PROPERTIES + LOCATION_PROPERTIES + ENDED_PROPERTIES
+                    + BEGAN_PROPERTIES + ROLE_PROPERTIES)
+    countries = [(prop, v) for prop, v in said if prop in COUNTRY_PROPERTIES]
+    for prop, place in said:  # one step: a headquarters' or an address's country
+        if prop in LOCATION_PROPERTIES and isinstance(place, (ox.NamedNode, ox.BlankNode)):
+            countries += [(f"{shorten(prop)} of", v) for _, v in _objects(store, g, place, COUNTRY_PROPERTIES)]
+    for prop, value in countries:
         found, sure = _value_names(store, value, g)
         if found:
-            facts.countries.append((found, sure, shorten(prop)))
-    for prop, place in _objects(store, g, node, LOCATION_PROPERTIES):  # one step: a headquarters' country
-        if isinstance(place, (ox.NamedNode, ox.BlankNode)):
-            for _, value in _objects(store, g, place, COUNTRY_PROPERTIES):
-                found, sure = _value_names(store, value, g)
-                if found:
-                    facts.countries.append((found, sure, f"{shorten(prop)} of"))
-    facts.ended = sorted(y for _, v in _objects(store, g, node, ENDED_PROPERTIES) if (y := _year(v)) is not None)
-    facts.began = sorted(y for _, v in _objects(store, g, node, BEGAN_PROPERTIES) if (y := _year(v)) is not None)
+            facts.countries.append((found, sure, prop if prop.endswith(" of") else shorten(prop)))
+    facts.ended = sorted(y for p, v in said if p in ENDED_PROPERTIES and (y := _year(v)) is not None)
+    facts.began = sorted(y for p, v in said if p in BEGAN_PROPERTIES and (y := _year(v)) is not None)
+    for prop, value in said:
+        if prop in ROLE_PROPERTIES:
+            facts.roles += [(n, shorten(prop)) for n in _value_names(store, value, g)[0]]
     return facts
 
 
@@ -701,6 +744,15 @@ def _judge(actor: Actor, facts: Facts) -> Verdict:
     gives no year to compare casts a doubt: the candidate goes to review.
     """
     v = Verdict()
+    if actor.roles and facts.roles:
+        for theirs, via in facts.roles:
+            words = names.tokens(_role_key(theirs))
+            ours = next((shown for k, shown in sorted(actor.roles.items())
+                         if words and (names.tokens(k) <= words or words <= names.tokens(k))), None)
+            if ours is not None:
+                v.role = True
+                v.notes.append(f"role: {ours!r} = {via} {theirs!r}")
+                break
     if actor.countries and facts.countries:
         ours = set(actor.countries)
         shared = [(found, via) for found, _, via in facts.countries if ours & {names.key(n) for n in found}]

@@ -22,7 +22,8 @@ CASES = Path(__file__).resolve().parent / "link" / "cases"
 STORIES = {"pa": "https://w3id.org/standoff/id/pentagon-anthropic/", "tr": "https://w3id.org/standoff/id/telegram-russia/"}
 LINK_PREDICATES = (SAME_AS, PREFIXES["skos"] + "exactMatch", PREFIXES["skos"] + "closeMatch")
 # Matchable actors (named, of a kind): every one gets exactly one line from discover.
-NAMES = ["https-schema", "foreign-namesake", "namesake-abroad", "two-namesakes", "dissolved", "wikidata-shaped"]
+NAMES = ["https-schema", "foreign-namesake", "namesake-abroad", "two-namesakes", "dissolved", "wikidata-shaped",
+         "roles"]
 
 
 def iri(curie: str) -> str:
@@ -163,6 +164,16 @@ def test_an_agreeing_country_is_a_second_piece_of_evidence(cases: dict) -> None:
     assert links[iri("pa:anthropic")][1] == SAME_AS  # addressCountry "United States", as the story says
     assert links[iri("tr:roskomnadzor")][1] == SAME_AS  # its address's country, Russia
     assert links[iri("pa:cnn")][1] == PREFIXES["skos"] + "exactMatch"  # no country on the story's side
+
+
+def test_an_agreeing_role_is_evidence_but_does_not_settle_namesakes(cases: dict) -> None:
+    store = cases["roles"][0]
+    (smolina_link,) = [e for a, (e, _) in links_in(store, "roles").items() if a == iri("tr:yulia-smolina")]
+    assert smolina_link == "http://example.org/roles-case/yulia-smolina"
+    rows = [r for r in review_rows(store.parent / "roles.review.csv") if r["actor_label"] == "Pavel Durov"]
+    assert [r["entity"].rsplit("/", 1)[1] for r in rows] == ["pavel-durov", "pavel-durov-footballer"]  # best first
+    assert "role: 'CEO' = schema:jobTitle 'Chief Executive Officer of Telegram'" in rows[0]["evidence"]
+    assert float(rows[0]["score"]) > float(rows[1]["score"]) and float(rows[0]["score"]) < 0.8
 
 
 def test_dissolved_namesakes_go_to_review_with_the_reason(cases: dict) -> None:
