@@ -43,6 +43,7 @@ from kg.match import (
     KIND_NAMES,
     LINK_PREDICATES,
     MANUAL,
+    REVIEW_STATUSES,
     SAME_AS,
     Candidate,
     TypeReport,
@@ -607,7 +608,7 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))  # type: ignore[arg-type]
     candidates = [c for c in found if (c.actor, c.entity) not in decided]
     linked = [c for c in candidates if c.status == "linked"]
-    pending = [c for c in candidates if c.status not in ("linked", "ruled out")]
+    pending = [c for c in candidates if c.status in REVIEW_STATUSES]
     ruled_out = [c for c in candidates if c.status == "ruled out"]
     linkset["links"] = sorted(manual + [_record(c) for c in linked], key=lambda r: (r["actor"], r["entity"]))
     linkset["modified"] = _now()

@@ -75,6 +75,7 @@ LINK_PREDICATES = (SAME_AS, EXACT, CLOSE)
 LEXICAL, COMPOSITE, CHAINING, MANUAL = (SEMAPV + n for n in (
     "LexicalMatching", "CompositeMatching", "MappingChaining", "ManualMappingCuration"))
 
+REVIEW_STATUSES = frozenset({"ambiguous", "conflict", "weaker", "doubtful", "below threshold"})
 DEFAULT_THRESHOLD = 0.8
 REVIEW_FLOOR = 0.3
 MARGIN = 0.15
@@ -182,7 +183,8 @@ class Candidate:
     related: bool = False
     agrees: bool = False  # an attribute agrees (a second piece of evidence)
     doubt: str = ""  # an attribute that casts doubt without ruling out: never linked without review
-    status: str = "below threshold"  # linked | ambiguous | conflict | weaker | doubtful | below threshold | ruled out
+    # linked | ambiguous | conflict | weaker | doubtful | below threshold (these five: review) | too weak | ruled out
+    status: str = "below threshold"
     actor_label: str = ""
     entity_label: str = ""
 
@@ -555,7 +557,8 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
     The dataset is read once, name property by name property (an index of normalised names, no per-entity
     queries); only the entities that share a key or a word with an actor's names are looked at further.
     ``kinds`` maps the dataset's own classes to kinds (``--kinds``). Candidates ruled out by their type or an
-    attribute are returned too, with the status "ruled out" and the reason, so that a caller can say why.
+    attribute are returned too, with the status "ruled out" and the reason, and those under the review floor with
+    "too weak", so that a caller can say why an actor has no candidate (:data:`REVIEW_STATUSES` go to review).
 
     >>> s = ox.Store(); g = ox.NamedNode("https://e.org/g"); a = ox.NamedNode("https://e.org/acme")
     >>> s.add(ox.Quad(a, ox.NamedNode(RDF + "type"), ox.NamedNode(SCHEMA + "Corporation"), g))
@@ -620,6 +623,10 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
     fits = {(a, e): type_fit(actors[a].kind, entity_kinds[e]) for a, e in pairs}
     facts = {e: _facts(store, g, e) for e in {e for (_, e), (factor, _) in fits.items() if factor is not None}}
     judged = {(a, e): _judge(actors[a], facts[e]) for (a, e), (factor, _) in fits.items() if factor is not None}
+    known = {p for p in judged if _is_known(store, g, actors[p[0]], p[1])}
+    for p in known & {p for p, v in judged.items() if v.against}:  # a verified identity stands; the data is noted
+        judged[p].notes += [f"{why} (kept: a verified identifier)" for why in judged[p].against]
+        judged[p].against = []
     compatible = {p for p, (factor, _) in fits.items() if factor is not None and not judged[p].against}
 
     candidates: dict[tuple[str, str], Candidate] = {}
@@ -664,7 +671,7 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
         c.doubt = "; ".join(verdict.doubts)
         c.evidence += verdict.doubts
         c.score = _noisy_or(weights) * factor
-        if _is_known(store, g, actor, e):
+        if (a, e) in known:
             c.known, c.score = True, 1.0
             c.evidence.insert(0, "known identifier: the actor's verified link, or owl:sameAs one")
         candidates[(a, e)] = c
@@ -690,8 +697,11 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
         c.score = round(c.score, 4)
     _decide(candidates, threshold)
     _labels(store, g, [*candidates.values(), *out], actors)
-    kept = [c for c in candidates.values() if c.status == "linked" or c.score >= REVIEW_FLOOR]
-    return sorted(kept + out, key=lambda c: (c.actor, c.status == "ruled out", -c.score, c.entity))
+    for c in candidates.values():
+        if c.status != "linked" and c.score < REVIEW_FLOOR:
+            c.status = "too weak"
+    return sorted([*candidates.values(), *out], key=lambda c: (c.actor, c.status in ("ruled out", "too weak"),
+                                                                -c.score, c.entity))
 
 
 @dataclass
@@ -865,8 +875,9 @@ def explain(actors: dict[str, Actor], candidates: Iterable[Candidate]) -> list[s
     for iri in sorted(actors, key=shorten):
         cs = per_actor.get(iri, [])
         linked = [c for c in cs if c.status == "linked"]
-        review = [c for c in cs if c.status not in ("linked", "ruled out")]
+        review = [c for c in cs if c.status in REVIEW_STATUSES]
         out = [c for c in cs if c.status == "ruled out"]
+        weak = [c for c in cs if c.status == "too weak"]
         head = shorten(iri)
         if linked:
             c = linked[0]
@@ -878,10 +889,13 @@ def explain(actors: dict[str, Actor], candidates: Iterable[Candidate]) -> list[s
             c = review[0]
             line = (f"{head}  in review: {len(review)} candidate(s), best {shorten(c.entity)} {c.entity_label!r} "
                     f"({c.score:.2f}, {c.status}): " + "; ".join(c.evidence))
-        elif out:
-            line = f"{head}  no candidate: " + " | ".join(
-                f"{shorten(c.entity)} {c.entity_label!r} ruled out ({'; '.join(c.evidence[-1:])})"
-                for c in out[:3]) + (f" | and {len(out) - 3} more ruled out" if len(out) > 3 else "")
+        elif out or weak:
+            parts = [f"{shorten(c.entity)} {c.entity_label!r} ruled out ({'; '.join(c.evidence[-1:])})"
+                     for c in out[:3]] + ([f"and {len(out) - 3} more ruled out"] if len(out) > 3 else [])
+            if weak:
+                parts.append(f"{len(weak)} look-alike(s) too weak to review, best {shorten(weak[0].entity)} "
+                             f"{weak[0].entity_label!r} ({weak[0].score:.2f}: {'; '.join(weak[0].evidence)})")
+            line = f"{head}  no candidate: " + " | ".join(parts)
         else:
             shown = ", ".join(sorted(actors[iri].names.values())[:3])
             line = f"{head}  no candidate: no entity of the dataset carries one of its names ({shown})"

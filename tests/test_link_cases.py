@@ -302,3 +302,15 @@ def test_a_generic_name_alone_is_never_linked(tmp_path: Path) -> None:
                   {"telegram": "Telegram", "messenger": "the messenger"}, {"messenger"})
     (c,) = match(db, g.value, {actor.iri: actor})
     assert c.status != "linked" and c.score < 0.8
+
+
+def test_a_verified_identifier_stands_against_the_datasets_country(tmp_path: Path) -> None:
+    """A person verified the identity (a curated owl:sameAs): a country the dataset disagrees on is noted, and the
+    link is kept (the dataset may be wrong about the country; a verified identity is the strongest evidence)."""
+    db = _dated_store(tmp_path / "store", """
+        ex:acme a schema:Corporation ; schema:name "Acme" ; schema:addressCountry "Canada" .""")
+    db.add(ox.Quad(ox.NamedNode("https://example.org/story/acme"), ox.NamedNode(SAME_AS),
+                   ox.NamedNode("http://example.org/dated/acme"), ox.NamedNode(GRAPH + "triples/dated/links.ttl")))
+    (c,) = match(db, LINK_GRAPH + "dated")
+    assert c.status == "linked" and c.known and c.predicate == SAME_AS
+    assert "against: country 'Canada', not 'United States' (kept: a verified identifier)" in c.evidence
