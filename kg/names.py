@@ -92,14 +92,16 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def described(written: str) -> bool:
-    """Whether a name as written is a description rather than a proper name: its first content word is in lower
-    case ("the company", "a court in Paris"), as a proper name's is not ("the Louvre", "ACME").
+    """Whether a name as written is a description rather than a proper name: an article and then a word in lower
+    case ("the company", "A court in Paris"), or several words all in lower case ("private firms"); not a proper
+    name ("the Louvre", "ACME") nor one word that starts in lower case ("eBay").
 
-    >>> described("the company"), described("A court in Paris"), described("the Louvre"), described("ACME")
-    (True, True, False, False)
+    >>> described("the company"), described("A court in Paris"), described("private firms")
+    (True, True, True)
+    >>> described("the Louvre"), described("ACME"), described("eBay")
+    (False, False, False)
     """
-    for word in written.split():
-        if word.casefold().strip(".,'’\"") in _STOP:
-            continue
-        return word[:1].islower()
-    return False
+    text = written.split()
+    if len(text) >= 2 and text[0].casefold() in ("the", "a", "an"):
+        return text[1][:1].islower()
+    return len(text) >= 2 and written == written.lower()
