@@ -387,20 +387,28 @@ def _objects(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode 
     return sorted(out, key=lambda pv: (pv[0], str(pv[1])))
 
 
+def _readable(literal: ox.Literal, languages: frozenset[str] | None) -> bool:
+    """Whether a name is in one of the story's languages (or untagged): only such a name can disagree with it."""
+    lang = (literal.language or "").split("-")[0].lower()
+    return languages is None or not lang or lang in languages
+
+
 def _value_names(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
-                 graph: ox.NamedNode | None) -> tuple[list[str], bool]:
-    """The names of an attribute's value, and whether they are names (a literal, the value's labels) rather than
-    a guess (a code, an IRI's last segment): only names may contradict the story, a guess can only agree."""
+                 graph: ox.NamedNode | None, languages: frozenset[str] | None = None) -> tuple[list[str], bool]:
+    """The names of an attribute's value, and whether they are names in the story's languages (a literal, the
+    value's labels) rather than a guess (a code, an IRI's last segment, names only in other languages): only
+    names may contradict the story, a guess can only agree."""
     if isinstance(value, ox.Literal):
-        return [value.value], not _CODE.fullmatch(value.value.strip())
+        return [value.value], not _CODE.fullmatch(value.value.strip()) and _readable(value, languages)
     if isinstance(value, ox.Triple):
         return [], False
     labels: list[str] = []
     edges = _out(store, graph, value)
+    literals = [o for prop in NAME_PROPERTIES for o in edges.get(prop, ()) if isinstance(o, ox.Literal)]
     for prop in NAME_PROPERTIES:  # rdfs:label first, then the other names; each in its text order
         labels += sorted({o.value for o in edges.get(prop, ()) if isinstance(o, ox.Literal)} - set(labels))
     if labels:
-        return labels, True
+        return labels, any(_readable(o, languages) for o in literals)
     if isinstance(value, ox.NamedNode):
         local = re.split(r"[/#]", value.value.rstrip("/"))[-1].replace("_", " ")
         if local and not _QID.fullmatch(local):
@@ -621,7 +629,10 @@ def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
     table = kind_table(kinds)
     entity_kinds = {e: _kinds(store, g, ox.NamedNode(e), cache, table) for e in {e for _, e in pairs}}
     fits = {(a, e): type_fit(actors[a].kind, entity_kinds[e]) for a, e in pairs}
-    facts = {e: _facts(store, g, e) for e in {e for (_, e), (factor, _) in fits.items() if factor is not None}}
+    # Names of countries in the story's languages (or untagged) may disagree with it; others can only agree.
+    languages = frozenset(a.language.split("-")[0].lower() for a in actors.values() if a.language) or None
+    facts = {e: _facts(store, g, e, languages)
+             for e in {e for (_, e), (factor, _) in fits.items() if factor is not None}}
     judged = {(a, e): _judge(actors[a], facts[e]) for (a, e), (factor, _) in fits.items() if factor is not None}
     known = {p for p in judged if _is_known(store, g, actors[p[0]], p[1])}
     for p in known & {p for p, v in judged.items() if v.against}:  # a verified identity stands; the data is noted
@@ -725,7 +736,7 @@ class Verdict:
     doubts: list[str] = field(default_factory=list)
 
 
-def _facts(store: ox.Store, g: ox.NamedNode, entity: str) -> Facts:
+def _facts(store: ox.Store, g: ox.NamedNode, entity: str, languages: frozenset[str] | None = None) -> Facts:
     facts = Facts()
     said = _objects(store, g, ox.NamedNode(entity), COUNTRY_PROPERTIES + LOCATION_PROPERTIES + ENDED_PROPERTIES
                     + BEGAN_PROPERTIES + ROLE_PROPERTIES)
@@ -734,7 +745,7 @@ def _facts(store: ox.Store, g: ox.NamedNode, entity: str) -> Facts:
         if prop in LOCATION_PROPERTIES and isinstance(place, (ox.NamedNode, ox.BlankNode)):
             countries += [(f"{shorten(prop)} of", v) for _, v in _objects(store, g, place, COUNTRY_PROPERTIES)]
     for prop, value in countries:
-        found, sure = _value_names(store, value, g)
+        found, sure = _value_names(store, value, g, languages)
         if found:
             facts.countries.append((found, sure, prop if prop.endswith(" of") else shorten(prop)))
     facts.ended = sorted(y for p, v in said if p in ENDED_PROPERTIES and (y := _year(v)) is not None)

@@ -314,3 +314,13 @@ def test_a_verified_identifier_stands_against_the_datasets_country(tmp_path: Pat
     (c,) = match(db, LINK_GRAPH + "dated")
     assert c.status == "linked" and c.known and c.predicate == SAME_AS
     assert "against: country 'Canada', not 'United States' (kept: a verified identifier)" in c.evidence
+
+
+def test_a_country_named_only_in_another_language_cannot_rule_out(tmp_path: Path) -> None:
+    """The story's country is "United States"@en; a country entity labelled only in Russian is not read as a
+    different country (it may be the same one): no conflict, no agreement."""
+    db = _dated_store(tmp_path / "store", """
+        ex:acme a schema:Corporation ; schema:name "Acme" ; schema:addressCountry ex:c .
+        ex:c schema:name "Соединённые Штаты Америки"@ru .""")
+    (c,) = match(db, LINK_GRAPH + "dated")
+    assert c.status == "linked" and not c.agrees and c.score == 0.9
