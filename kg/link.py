@@ -39,7 +39,21 @@ from kg import store as kgstore
 from kg.config import store_path
 from kg.errors import EndpointError, InputError, KgError, os_error
 from kg.files import atomic_output, copy_atomic, read_text
-from kg.match import CLOSE, DEFAULT_THRESHOLD, LINK_PREDICATES, MANUAL, SAME_AS, Candidate, match, story_actors
+from kg.match import (
+    CLOSE,
+    DEFAULT_THRESHOLD,
+    KIND_NAMES,
+    LINK_PREDICATES,
+    MANUAL,
+    REVIEW_STATUSES,
+    SAME_AS,
+    Candidate,
+    TypeReport,
+    explain,
+    match,
+    story_actors,
+    type_report,
+)
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
 from kg.remote import RemoteStore
@@ -376,6 +390,8 @@ class LinkedDataset:
     added: str
     links: int
     in_store: bool = False
+    types: TypeReport | None = None  # how many named entities have types the matcher cannot place
+    kinds: int = 0  # classes mapped with --kinds
 
 
 def _open_if_built(store: str | Path | None, endpoint: str | None = None) -> ox.Store | RemoteStore | None:
@@ -409,8 +425,59 @@ def _change(db: ox.Store | RemoteStore, graphs: list[str], work: Callable[[ox.St
     db.put_graph(meta, local.dump(format=ox.RdfFormat.TURTLE, from_graph=meta) or b"")
 
 
+def read_kinds(file: str | Path) -> dict[str, str]:
+    """A ``--kinds`` file: which kind of actor each of a dataset's classes holds, one ``CLASS KIND`` a line
+    (separated by spaces, a tab or a comma; ``#`` starts a comment). CLASS is an IRI, in ``<…>`` or not, or a
+    prefixed name with the project's prefixes; KIND is person, government, company, news, organisation or other
+    (not an actor).
+
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "kinds.txt"
+    >>> _ = f.write_text("# ours\\n<https://e.org/Firm>  company\\nfoaf:Agent, person\\n")
+    >>> read_kinds(f)
+    {'https://e.org/Firm': 'company', 'http://xmlns.com/foaf/0.1/Agent': 'person'}
+    """
+    path = Path(file)
+    if not path.is_file():
+        raise InputError("no such file", str(path))
+    kinds: dict[str, str] = {}
+    for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = text.split("#", 1)[0] if not text.lstrip().startswith("<") else re.sub(r"\s#.*$", "", text)
+        parts = [p for p in re.split(r"[\s,]+", text.strip()) if p]
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise InputError(f"write one class and one kind a line, not {text.strip()!r}", str(path), line)
+        cls, kind = parts
+        if kind.lower() not in KIND_NAMES:
+            raise InputError(f"kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}", str(path), line)
+        kinds[_iri(cls, path, line, "class")] = KIND_NAMES[kind.lower()]
+    return kinds
+
+
+def _set_kinds(info: dict[str, Any], kinds: str | Path | None) -> None:
+    if kinds is not None:
+        info["kinds"] = dict(sorted(read_kinds(kinds).items()))
+        info["kinds_source"] = str(kinds)
+
+
+def _report(db: ox.Store | RemoteStore | None, name: str, kinds: dict[str, str] | None) -> TypeReport | None:
+    if db is None:
+        return None
+    return type_report(db, LINK_GRAPH + name, kinds)  # type: ignore[arg-type]  # a RemoteStore does too
+
+
+def set_kinds(name: str, kinds: str | Path, store: str | Path | None = None,
+              endpoint: str | None = None) -> dict[str, str]:
+    """Keep a ``--kinds`` mapping with the dataset ``name`` (in the manifest), for every later discover."""
+    manifest = Manifest.load(_folder(store, endpoint))
+    info = manifest.dataset(name)
+    _set_kinds(info, kinds)
+    manifest.save()
+    return dict(info["kinds"])
+
+
 def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
-                endpoint: str | None = None) -> LinkedDataset:
+                endpoint: str | None = None, kinds: str | Path | None = None) -> LinkedDataset:
     """Add an RDF file (any format pyoxigraph reads) as the linked dataset ``name``: kept beside the store for
     every rebuild, and loaded into the current store's graph ``…/graph/link/NAME`` when there is one (with
     ``endpoint``: kept for that server's rebuilds, and loaded into the server when a build is there)."""
@@ -429,6 +496,7 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
     db = _open_if_built(store, endpoint)
     info: dict[str, Any] = {"file": name + path.suffix.lower(), "source": str(file), "sha256": sha256_file(path),
                             "triples": count, "added": _now()}
+    _set_kinds(info, kinds)
     kept = manifest.folder / info["file"]
     try:
         manifest.folder.mkdir(parents=True, exist_ok=True)
@@ -455,7 +523,14 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
         if isinstance(err, OSError):
             raise os_error(err, None, "add the dataset") from None  # the cause names the file that failed
         raise
-    return LinkedDataset(name, info["source"], info["sha256"], count, info["added"], 0, db is not None)
+    if db is None:  # not loaded yet: count the types on the file itself
+        scratch = ox.Store()
+        _load_dataset(scratch, path, _n(LINK_GRAPH + name))
+        types = _report(scratch, name, info.get("kinds"))
+    else:
+        types = _report(db, name, info.get("kinds"))
+    return LinkedDataset(name, info["source"], info["sha256"], count, info["added"], 0, db is not None, types,
+                         len(info.get("kinds", {})))
 
 
 def list_datasets(store: str | Path | None = None, endpoint: str | None = None) -> list[LinkedDataset]:
@@ -517,6 +592,9 @@ class Discovery:
     review: list[Candidate]
     review_file: Path | None
     kept: int = 0  # links accepted in earlier reviews, kept
+    actors: list[str] = field(default_factory=list)  # one line per actor: linked, in review or no candidate, why
+    types: TypeReport | None = None
+    ruled_out: list[Candidate] = field(default_factory=list)
 
 
 def _record(c: Candidate) -> dict[str, Any]:
@@ -525,16 +603,22 @@ def _record(c: Candidate) -> dict[str, Any]:
 
 
 def discover(name: str, store: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-             review: str | Path | None = None, endpoint: str | None = None) -> Discovery:
+             review: str | Path | None = None, endpoint: str | None = None,
+             kinds: str | Path | None = None) -> Discovery:
     """Match the story's actors against the linked dataset ``name``; write the links above ``threshold`` to its
     linkset (replacing the links an earlier discover wrote, keeping the ones accepted in review), and the
     ambiguous and weaker candidates to a review file (default ``<store>.links/NAME.review.csv``).
+
+    ``kinds`` (a ``--kinds`` file, see :func:`read_kinds`) maps the dataset's own classes to kinds; it is kept in
+    the manifest with the dataset, so later runs use it too. Candidates an attribute or their type rules out are
+    neither linked nor reviewed; ``actors`` says, per actor, what became of it and why.
 
     With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.remote.RemoteStore`)."""
     if not 0 < threshold <= 1:
         raise LinkError(f"the threshold must be above 0 and at most 1, not {threshold}")
     manifest = Manifest.load(_folder(store, endpoint))
-    manifest.dataset(name)
+    info = manifest.dataset(name)
+    _set_kinds(info, kinds)
     db: ox.Store | RemoteStore = (RemoteStore(endpoint) if endpoint
                                   else kgstore.open_store(store_path(store), writable=True))
     if not db.contains_named_graph(_n(LINK_GRAPH + name)):
@@ -550,10 +634,11 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
         for link in other["links"]:
             if link.get("origin") == "review" and link["predicate"] != CLOSE and link["actor"] in actors:
                 actors[link["actor"]].known.add(link["entity"])
-    candidates = [c for c in match(db, LINK_GRAPH + name, actors, threshold, rejected)  # type: ignore[arg-type]
-                  if (c.actor, c.entity) not in decided]
+    found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))  # type: ignore[arg-type]
+    candidates = [c for c in found if (c.actor, c.entity) not in decided]
     linked = [c for c in candidates if c.status == "linked"]
-    pending = [c for c in candidates if c.status != "linked"]
+    pending = [c for c in candidates if c.status in REVIEW_STATUSES]
+    ruled_out = [c for c in candidates if c.status == "ruled out"]
     linkset["links"] = sorted(manual + [_record(c) for c in linked], key=lambda r: (r["actor"], r["entity"]))
     linkset["modified"] = _now()
     linkset["threshold"] = threshold
@@ -561,7 +646,13 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     manifest.save()
     review_path = Path(review) if review is not None else manifest.folder / f"{name}.review.csv"
     write_review(review_path, name, pending)
-    return Discovery(name, threshold, linked, pending, review_path, len(manual))
+    lines = explain(actors, candidates)
+    for link in manual:  # a link accepted in review stands, whatever discover finds now
+        head = shorten(link["actor"])
+        lines = [f"{head}  linked: {shorten(link['predicate'])} {shorten(link['entity'])} (accepted in review)"
+                 if line.split("  ", 1)[0] == head else line for line in lines]
+    return Discovery(name, threshold, linked, pending, review_path, len(manual), lines,
+                     _report(db, name, info.get("kinds")), ruled_out)
 
 
 def write_review(path: Path, dataset: str, candidates: list[Candidate]) -> None:

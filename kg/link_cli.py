@@ -32,6 +32,11 @@ def _writing(store: Path | None, endpoint: str | None, what: str) -> contextlib.
     return writer(store_path(store), what, create=True)  # the datasets are kept beside a store not built yet
 
 
+KindsOpt = Annotated[Path | None, typer.Option(
+    "--kinds", help="A file mapping the dataset's own classes to kinds, one 'CLASS KIND' a line (KIND: person, "
+    "government, company, news, organisation, other); kept with the dataset for later runs.")]
+
+
 def _fail(err: KgError) -> NoReturn:
     typer.echo(f"kg: error: {err}", err=True)
     raise typer.Exit(code=err.exit_code)
@@ -41,18 +46,22 @@ def _fail(err: KgError) -> NoReturn:
 def add(file: Annotated[Path, typer.Argument(help="An RDF file (Turtle, N-Triples, N-Quads, TriG, N3, JSON-LD, "
                                              "RDF/XML), read by its extension.")],
         name: Annotated[str, typer.Option("--name", help="Name of the dataset (letters, digits, - and _).")],
-        store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
+        kinds: KindsOpt = None, store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Add a dataset to link to: kept beside the store for every rebuild, loaded into its own graph."""
     from kg.link import add_dataset
 
     try:
         with _writing(store, endpoint, "kg link add"):
-            info = add_dataset(file, name, store, endpoint)
+            info = add_dataset(file, name, store, endpoint, kinds)
     except KgError as err:
         _fail(err)
     build = "kg build --endpoint URL" if endpoint else "kg build"
     where = f"loaded into the {'server' if endpoint else 'store'}" if info.in_store else f"kept; `{build}` loads it"
     typer.echo(f"added {info.name}: {info.triples:,} triples, sha256 {info.sha256[:12]}… ({where})", err=True)
+    if info.kinds:
+        typer.echo(f"{info.kinds} classes mapped to kinds with {kinds}, kept with the dataset", err=True)
+    if info.types is not None and info.types.many:
+        typer.echo(f"warning: {info.types.message()}", err=True)
 
 
 @link_app.command("list")
@@ -95,19 +104,20 @@ def discover(with_: Annotated[str, typer.Option("--with", help="The linked datas
                  "--review", help="Where to write the candidates left for review (CSV); default "
                  "<store>.links/NAME.review.csv, or with --endpoint links-HOST_PORT-PATH/NAME.review.csv beside "
                  "the store.")] = None,
-             store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
-    """Match the story's actors against a linked dataset; link the sure ones, list the others for review."""
+             kinds: KindsOpt = None, store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
+    """Match the story's actors against a linked dataset; link the sure ones, list the others for review.
+    Prints one line per actor: linked, in review or no candidate, and why."""
     from kg.link import discover as run
-    from kg.vocab import shorten
 
     try:
         with _writing(store, endpoint, "kg link discover"):
-            found = run(with_, store, threshold, review, endpoint)
+            found = run(with_, store, threshold, review, endpoint, kinds)
     except KgError as err:
         _fail(err)
-    for c in found.linked:
-        typer.echo(f"{shorten(c.actor)}  {shorten(c.predicate)}  {shorten(c.entity)}  {c.score:.2f}  "
-                   f"{c.entity_label}")
+    if found.types is not None and found.types.many:
+        typer.echo(f"warning: {found.types.message()}", err=True)
+    for line in found.actors:
+        typer.echo(line)
     typer.echo(f"{len(found.linked)} links written to linkset {found.dataset} ({found.kept} accepted earlier kept); "
                f"{len(found.review)} candidates to review in {found.review_file}", err=True)
 

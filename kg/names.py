@@ -24,7 +24,7 @@ _STOP = frozenset({"the", "of", "and", "for", "a", "an", "on", "in", "at", "to"}
 _LEGAL = frozenset({"inc", "incorporated", "llc", "ltd", "limited", "lp", "llp", "plc", "pbc", "corp",
                     "corporation", "co", "company", "gmbh", "ag", "sa", "nv", "bv", "pty"})
 _COUNTRIES = ((("united", "states", "of", "america"), "us"), (("united", "states"), "us"), (("usa",), "us"),
-              (("united", "kingdom"), "uk"))
+              (("united", "kingdom"), "uk"), (("russian", "federation"), "russia"))
 _DOTS = re.compile(r"[.'’`´]")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -89,3 +89,19 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def described(written: str) -> bool:
+    """Whether a name as written is a description rather than a proper name: an article and then a word in lower
+    case ("the company", "A court in Paris"), or several words all in lower case ("private firms"); not a proper
+    name ("the Louvre", "ACME") nor one word that starts in lower case ("eBay").
+
+    >>> described("the company"), described("A court in Paris"), described("private firms")
+    (True, True, True)
+    >>> described("the Louvre"), described("ACME"), described("eBay")
+    (False, False, False)
+    """
+    text = written.split()
+    if len(text) >= 2 and text[0].casefold() in ("the", "a", "an"):
+        return text[1][:1].islower()
+    return len(text) >= 2 and written == written.lower()

@@ -27,7 +27,8 @@ KG = Path(sys.executable).with_name("kg")
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed `kg` command as a user would, capturing its output."""
+    """Run the installed `kg` command as a user would, capturing its output, with this checkout first on the path
+    (so the code under test is this tree's even when the launcher was installed from another checkout)."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
     # This checkout's code, whichever checkout the `kg` launcher was installed from.
     full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
