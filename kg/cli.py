@@ -280,6 +280,27 @@ def serve(store: StoreOpt = None,
     raise typer.Exit(code=code)
 
 
+@app.command()
+def new(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/, e.g. court-ban.")],
+        article: Annotated[list[Path], typer.Option(
+            "--article", "-a", help="A source text (UTF-8), copied byte for byte; repeat for several, in reading "
+            "order.")],
+        prefix: Annotated[str | None, typer.Option("--prefix", help="The story's prefix (default: the slug's "
+                                                   "initials).")] = None,
+        title: Annotated[str | None, typer.Option("--title", help="The story's title.")] = None,
+        project: ProjectOpt = Path(".")) -> None:
+    """Start a story: triples/SLUG/ with the texts, story.ttl, documents.ttl (sha256 computed) and claims.ttl."""
+    from kg.authoring import new_story
+
+    try:
+        made = new_story(project, slug, article, prefix=prefix, title=title)
+    except KgError as err:
+        _fail(err)
+    for path in made.files:
+        typer.echo(str(path))
+    typer.echo(f"new story {slug} (prefix {made.prefix}:); next: kg draft {slug}", err=True)
+
+
 from kg.link_cli import link_app  # noqa: E402  (a sub-app of its own module; light to import)
 
 app.add_typer(link_app, name="link")
