@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import hints
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
@@ -104,7 +105,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
-    return evidence, problems
+    return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR)
 
 
 def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:

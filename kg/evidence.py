@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import hints
 from kg.errors import Violation
 from kg.vocab import PREFIXES, show
 
@@ -124,14 +125,15 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
         if len(hits) == 1:
             quotes[row["span"]] = hits[0]
             quads.extend(position_quads(row["span"], hits[0], graph))
+        elif not hits and (prefix or suffix) and locate(text, exact):
+            problems.append(Violation(path, focus, "evidence-quote", hints.context_mismatch(
+                text, exact, prefix, suffix, [h.start for h in locate(text, exact)], text_file.name)))
         elif not hits:
-            problems.append(Violation(path, focus, "evidence-quote", f"quote not found in {text_file.name}: "
-                                      f"{exact!r}" + (" with the given prefix/suffix" if prefix or suffix else "")))
-        else:
-            at = ", ".join(str(h.start) for h in hits)
             problems.append(Violation(path, focus, "evidence-quote",
-                                      f"quote occurs {len(hits)} times in {text_file.name} (at {at}): "
-                                      f"{exact!r}; add an oa:prefix or oa:suffix that tells them apart"))
+                                      hints.quote_not_found(text, exact, text_file.name)))
+        else:
+            problems.append(Violation(path, focus, "evidence-quote",
+                                      hints.ambiguous_quote(text, exact, [h.start for h in hits], text_file.name)))
     for row, text, path in positions:
         problem = _position_problem(row, text, quotes.get(row["span"]))
         if problem:

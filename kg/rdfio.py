@@ -41,7 +41,10 @@ def input_error(err: SyntaxError, path: Path | str) -> InputError:
     # pyoxigraph prefixes "Parser error between line L column C and ...": the location is kept apart.
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
-    return InputError(message, str(path), err.lineno, err.offset)
+    from kg.hints import syntax_hint
+
+    hint = syntax_hint(path, err.lineno)
+    return InputError(f"{message} ({hint})" if hint else message, str(path), err.lineno, err.offset)
 
 
 def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
