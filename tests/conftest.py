@@ -27,10 +27,13 @@ KG = Path(sys.executable).with_name("kg")
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed `kg` command as a user would, capturing its output."""
+    """Run the `kg` command as a user would, capturing its output: `python -m kg` with this checkout's code first
+    on the path (the installed `kg` script may belong to another checkout of the project)."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
     full_env.update({"COLUMNS": "200", **(env or {})})
-    return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
