@@ -301,6 +301,30 @@ def new(slug: Annotated[str, typer.Argument(help="The story's folder name under 
     typer.echo(f"new story {slug} (prefix {made.prefix}:); next: kg draft {slug}", err=True)
 
 
+@app.command()
+def draft(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/.")],
+          accept: Annotated[list[str] | None, typer.Option(
+              "--accept", help="Move this drafted claim (a `# draft: ID` of draft.ttl), with the drafted actors and "
+              "claims it names, into claims.ttl; repeat for several.")] = None,
+          project: ProjectOpt = Path(".")) -> None:
+    """Propose claims from the story's texts into triples/SLUG/draft.ttl (never built), or accept drafted ones."""
+    from kg.draft import accept as accept_drafts
+    from kg.draft import draft_story
+
+    try:
+        if accept:
+            for key in accept_drafts(project, slug, accept):
+                typer.echo(key)
+            typer.echo(f"accepted into triples/{slug}/claims.ttl; next: kg build", err=True)
+            return
+        path = draft_story(project, slug)
+    except KgError as err:
+        _fail(err)
+    drafted = path.read_text(encoding="utf-8").count("\n# draft: ")
+    typer.echo(str(path))
+    typer.echo(f"{drafted} drafted blocks (claims and actors); accept with kg draft {slug} --accept ID", err=True)
+
+
 from kg.link_cli import link_app  # noqa: E402  (a sub-app of its own module; light to import)
 
 app.add_typer(link_app, name="link")

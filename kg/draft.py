@@ -17,7 +17,7 @@ claims stay out of the story's graphs, shapes and reasoning until a curator acce
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -58,7 +58,8 @@ class DraftClaim:
     addressee: str | None = None
     attribution: str | None = None  # an actor key, or None for the document's own voice
     refuses: str | None = None  # a claim key
-    threatens: str | None = None
+    threatens: str | None = None  # a claim key
+    asks: tuple[int, int] | None = None  # what a demand or proposal asks for (start, end in the text)
     cues: tuple[str, ...] = ()
 
 
@@ -134,14 +135,36 @@ _NEWS = {"CNN", "Bloomberg", "Reuters", "BBC", "AP", "AFP", "TASS", "Interfax", 
          "Journal", "News", "Vedomosti", "Kommersant", "RIA", "Politico", "Axios", "Forbes", "CoinDesk"}
 _COUNTRIES = {"Russia", "China", "Ukraine", "Iran", "France", "Germany", "Washington", "Moscow", "Beijing", "Kyiv",
               "Britain", "America", "Israel", "India", "Japan"}
-# Unnamed groups and bodies the texts refer to by role ("officials", "analysts", "the company").
-_ROLES = {
-    "analysts": "UnnamedGroup", "officials": "UnnamedGroup", "defence officials": "UnnamedGroup",
-    "defense officials": "UnnamedGroup", "users": "UnnamedGroup", "lawyers": "UnnamedGroup",
-    "the authorities": "GovernmentBody", "the russian authorities": "GovernmentBody", "the court": "Court",
-    "the judge": "UnnamedPerson", "the regulator": "GovernmentBody", "the government": "GovernmentBody",
+# Actors the texts name by a common noun ("the port authority", "the company", "officials"), by head noun.
+_ROLE_HEADS = {
+    "authority": "GovernmentBody", "authorities": "GovernmentBody", "ministry": "GovernmentBody",
+    "government": "GovernmentBody", "regulator": "GovernmentBody", "watchdog": "GovernmentBody",
+    "agency": "GovernmentBody", "department": "GovernmentBody", "service": "GovernmentBody",
+    "police": "GovernmentBody", "army": "GovernmentBody", "administration": "GovernmentBody",
+    "court": "Court", "judge": "UnnamedPerson", "company": "Company", "firm": "Company", "messenger": "Company",
+    "union": "UnnamedGroup", "officials": "UnnamedGroup", "analysts": "UnnamedGroup", "users": "UnnamedGroup",
+    "lawyers": "UnnamedGroup", "members": "UnnamedGroup", "workers": "UnnamedGroup", "protesters": "UnnamedGroup",
+    "representatives": "UnnamedGroup", "experts": "UnnamedGroup", "critics": "UnnamedGroup",
+    "council": "GovernmentBody", "commission": "GovernmentBody", "parliament": "GovernmentBody",
+    "prosecutor": "UnnamedPerson", "prosecutors": "UnnamedGroup", "board": "Company", "operator": "Company",
+    "contractor": "Company", "supplier": "Company", "carrier": "Company", "employer": "Company",
+    "airline": "Company", "platform": "Company", "provider": "Company", "developer": "Company",
+    "manufacturer": "Company", "owner": "UnnamedPerson", "landlord": "UnnamedPerson", "mayor": "UnnamedPerson",
+    "minister": "UnnamedPerson", "president": "UnnamedPerson", "spokesperson": "UnnamedPerson",
+    "spokesman": "UnnamedPerson", "spokeswoman": "UnnamedPerson", "regulators": "UnnamedGroup",
+    "residents": "UnnamedGroup", "citizens": "UnnamedGroup", "drivers": "UnnamedGroup", "employees": "UnnamedGroup",
+    "staff": "UnnamedGroup", "teachers": "UnnamedGroup", "doctors": "UnnamedGroup", "nurses": "UnnamedGroup",
+    "students": "UnnamedGroup", "farmers": "UnnamedGroup", "tenants": "UnnamedGroup", "investors": "UnnamedGroup",
+    "shareholders": "UnnamedGroup", "customers": "UnnamedGroup", "activists": "UnnamedGroup",
 }
+_HEADS = "|".join(sorted(_ROLE_HEADS, key=len, reverse=True))
+_ROLE = re.compile(r"\b(?:(?:[Tt]he|[Ii]ts|[Tt]heir)\s+(?P<mods>(?:(?!(?:" + _HEADS + r")\b)[\w’'-]+\s+){0,2}?)"
+                   r"|(?P<bare>(?:[A-Z][\w-]*\s+)?))(?P<head>" + _HEADS + r")\b")
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*|[A-Z]{2,})(?:\s+(?:of\s+(?:the\s+)?)?(?:[A-Z][\w’'\-]*))*")
+# Titles before a person's name: "Mayor Petra Olsen" is Petra Olsen.
+_TITLES = {"Mayor", "Judge", "President", "Minister", "Senator", "Governor", "Chief", "CEO", "Founder", "Leader",
+           "General", "Prime", "Secretary", "Chairman", "Chairwoman", "Director", "Dr", "Mr", "Mrs", "Ms", "Prof"}
+_GROUP_BARE = {h for h, kind in _ROLE_HEADS.items() if kind == "UnnamedGroup" and h.endswith("s")}
 
 
 def _kind_of(name: str) -> str:
@@ -168,23 +191,39 @@ def _slug(words: str) -> str:
 def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]]:
     """The actors a text names and every mention of them (start, end, actor key), in text order.
 
-    A capitalised name (possibly "X of Y") that is not a sentence-opening function word is an actor; a later
-    mention by the last word of a person's name ("Durov") is the same person; a few role nouns ("officials",
-    "the court") are unnamed actors.
+    A capitalised name (possibly "X of Y") that is not a sentence-opening function word is an actor; so is a
+    role phrase ("the port authority", "officials"). A later mention by the last word of a person's name
+    ("Durov") or by the head noun of a role phrase ("the authority") is the same actor.
 
-    >>> actors, mentions = find_actors("Judge Ann Lee ruled. The Ministry of Justice objected. Lee left.")
+    >>> actors, mentions = find_actors("Judge Ann Lee ruled. The port authority objected. Lee left the authority.")
     >>> [(a.label, a.kind) for a in actors]
-    [('Judge Ann Lee', 'Person'), ('Ministry of Justice', 'GovernmentBody')]
+    [('Ann Lee', 'Person'), ('port authority', 'GovernmentBody')]
     >>> [key for *_, key in mentions]
-    ['judge-ann-lee', 'ministry-of-justice', 'judge-ann-lee']
+    ['ann-lee', 'port-authority', 'ann-lee', 'port-authority']
     """
     actors: dict[str, DraftActor] = {}
     mentions: list[tuple[int, int, str]] = []
+    by_head: dict[str, str] = {}
+    for match in _ROLE.finditer(text):
+        head = match["head"]
+        if match["bare"] is not None and match.start("head") == match.start() and head not in _GROUP_BARE:
+            continue  # a bare singular noun ("union leader") is not an actor on its own
+        mods = (match["mods"] or match["bare"] or "").strip()
+        start = match.start("mods") if match["mods"] else match.start("bare") if match["bare"] else match.start("head")
+        label = f"{mods} {head}".strip()
+        key = by_head.get(head) if not mods or head in by_head else None
+        if key is None:
+            key = _slug(label)
+            by_head.setdefault(head, key)
+            actors.setdefault(key, DraftActor(key, label, _ROLE_HEADS[head], start, match.end()))
+        mentions.append((start, match.end(), key))
+    taken = [(s, e) for s, e, _ in mentions]
     surnames: dict[str, str] = {}
     for match in _NAME.finditer(text):
         words = match[0].split()
         start = match.start()
-        while words and (words[0] in _NOT_NAMES or words[0].lower() in ("of", "the")):  # "The Pentagon" -> "Pentagon"
+        while words and (words[0] in _NOT_NAMES or words[0].lower() in ("of", "the")  # "The Ministry" -> "Ministry"
+                         or (words[0].rstrip(".") in _TITLES and len(words) > 2)):
             start = text.index(words[0], start) + len(words[0])
             start += len(text[start:]) - len(text[start:].lstrip())
             words = words[1:]
@@ -192,10 +231,17 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
             words = words[:-1]
         if not words or words[0] in _NOT_NAMES:
             continue
-        name = " ".join(words).rstrip("’'s").rstrip("’'") if words[-1].endswith(("’s", "'s")) else " ".join(words)
+        name = " ".join(words)
+        if name.endswith(("’s", "'s")):
+            name = name[:-2]
         if len(name) < 2:
             continue
         end = start + len(name)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        if name.lower() in by_head:  # "Union leader ..." after "the union"
+            mentions.append((start, end, by_head[name.lower()]))
+            continue
         if len(words) == 1 and name in surnames:
             mentions.append((start, end, surnames[name]))
             continue
@@ -203,15 +249,8 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
         if key not in actors:
             actors[key] = DraftActor(key, name, _kind_of(name), start, end)
             if actors[key].kind == "Person":
-                surnames[words[-1]] = key
+                surnames[name.split()[-1]] = key
         mentions.append((start, end, key))
-    lowered = text.lower()
-    for role, kind in _ROLES.items():
-        for hit in re.finditer(r"\b" + re.escape(role) + r"\b", lowered):
-            key = _slug(role.removeprefix("the "))
-            if not any(s <= hit.start() < e for s, e, _ in mentions):
-                actors.setdefault(key, DraftActor(key, text[hit.start():hit.end()], kind, hit.start(), hit.end()))
-                mentions.append((hit.start(), hit.end(), key))
     mentions.sort()
     return sorted(actors.values(), key=lambda a: a.start), mentions
 
@@ -228,7 +267,8 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
                        r"will not comply", r"boycott\w*", r"forbade", r"not to (?:comply|participate)",
                        r"can not be fulfil\w*", r"cannot be fulfil\w*")),
     ("threat", _words(r"threat\w*", r"warn\w*", r"ultimatum")),
-    ("demand", _words(r"demand\w*", r"insist\w*", r"urg\w*", r"called on", r"calls on", r"asked", r"asking",
+    ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?",
+                      r"insist\w*", r"urg\w*", r"called on", r"calls on", r"asked", r"asking",
                       r"request\w*", r"requir\w*", r"oblig\w*", r"deadline", r"must")),
     ("proposal", _words(r"propos\w*", r"offer\w*", r"suggest\w*", r"compromise")),
     ("legal", _words(r"lawsuit", r"sued", r"appeal\w*", r"court", r"judge", r"hearing", r"ruling", r"ruled")),
@@ -258,7 +298,7 @@ NEGATION = _words(r"not", r"n[’']t", r"never", r"no", r"neither", r"nor", r"wi
 FRAMES = [
     re.compile(r"^(?:According to (?P<src>[^,]+)),\s*", re.I),
     re.compile(r"^(?P<src>(?:(?!\bthat\b)[^,.;:])+?)\s+(?:reports?|reported|notes|noted|says|said|stated|states|"
-               r"argues|argued|highlights|wrote|writes|conveys|claims|claimed|explained|warned)\s+(?:that\s+)?",
+               r"argues|argued|highlights|wrote|writes|conveys|claims|claimed|explained)\s+(?:that\s+)?",
                re.I),
 ]
 QUOTED_SPEAKER = re.compile(r"[”\"],?\s+(?:the\s+)?(?P<src>[^,.]+?)\s+(?:said|explained|wrote|stated|added|noted)"
@@ -292,7 +332,8 @@ class RuleDrafter:
             body = s_start
             frame = next((m for f in FRAMES if (m := f.match(sentence))), None)
             if frame and frame.end() < len(sentence) - 10:
-                source = _actor_in(inside, s_start + frame.start("src"), s_start + frame.end("src"))
+                source = _subject(text, [m for m in inside if s_start + frame.start("src") <= m[0]
+                                         and m[1] <= s_start + frame.end("src")], kinds)
                 if source is not None or frame.re is FRAMES[0]:
                     frame_end = s_start + len(sentence[:frame.end()].rstrip(", "))
                     claims.append(("report" if kinds.get(source or "") == "NewsOrganization" else "statement",
@@ -313,7 +354,15 @@ class RuleDrafter:
             for kind, start, end, source in claims:
                 claim = self._claim(text, kind, start, end, (s_start, s_end), inside, kinds, source, used,
                                     last_asked, last_of_kind)
-                out.claims.append(claim)
+                if claim.kind == "threat" and claim.asks:  # what is threatened is a consequence of its own
+                    a, b = claim.asks
+                    warned = self._claim(text, "consequence", a, b, (s_start, s_end), inside, kinds, source, used,
+                                         None, last_of_kind)
+                    status = "threatened" if warned.time == "future" or warned.certainty != "certain" else None
+                    warned = replace(warned, status=status, agent=warned.agent or claim.agent)
+                    out.claims.extend([replace(claim, threatens=warned.key, asks=None), warned])
+                else:
+                    out.claims.append(claim)
                 last_of_kind[claim.kind] = claim.key
                 if claim.kind in ("demand", "proposal"):
                     last_asked = claim.key
@@ -325,14 +374,21 @@ class RuleDrafter:
         words = text[start:end]
         cue = next((m for k, c in KIND_CUES if k == kind and (m := c.search(words))), None)
         at = start + (cue.start() if cue else 0)
-        before = [k for a, _, k in inside if a < at and a >= start - 80]
-        after = [k for a, _, k in inside if a > at]
-        agent = before[-1] if before else (after[0] if after else None)
+        before = [m for m in inside if start <= m[0] < at] or [m for m in inside if m[0] < at][-1:]
+        after = [k for a, _, k in inside if at < a < end]
+        agent = _subject(text, before, kinds) if before else (after[0] if after else None)
+        if kind == "state":
+            agent = None
         addressee = next((k for k in after if k != agent), None) if kind in (
-            "demand", "threat", "proposal", "legal") else None
-        if kind in ("report", "statement") and source is None and start < sentence[0] + 3:
-            agent = next((k for a, _, k in inside if start <= a < end), agent)
+            "demand", "threat", "proposal", "legal", "consequence") else None
+        asks = None
+        if cue is not None and kind in ("demand", "threat", "proposal"):
+            clause = re.search(r"\b(?:that|to|of)\s+(\S.*)$", text[start + cue.end():end])
+            if clause and len(clause[1].split()) >= 2:
+                asks = (start + cue.end() + clause.start(1), end)
         certainty, time = "certain", "pastOrPresent"
+        if asks is not None and kind == "threat":  # a warning happened; its hedge belongs to what it warns of
+            words = text[start:asks[0]]
         hedge = POSSIBLE.search(words)
         if PROBABLE.search(words):
             certainty = "probable"
@@ -361,8 +417,20 @@ class RuleDrafter:
             key=key, kind=kind, sentence=sentence, start=start, end=end, cls=cls, cameo=KIND_CAMEO[kind],
             certainty=certainty, polarity="negative" if negated else "positive", time=time, status=status,
             agent=agent, addressee=addressee, attribution=source,
-            refuses=last_asked if kind == "refusal" else None,
+            refuses=last_asked if kind == "refusal" else None, asks=asks,
             cues=tuple(m[0] for m in (cue, hedge) if m))
+
+
+def _subject(text: str, mentions: list[tuple[int, int, str]], kinds: dict[str, str]) -> str | None:
+    """The actor a phrase is about: its first actor ("the authority of X" is the authority), unless a person's
+    name follows within two words ("Union leader Maria Jansen" is Maria Jansen)."""
+    if not mentions:
+        return None
+    first = mentions[0]
+    for later in mentions[1:]:
+        if kinds.get(later[2]) == "Person" and len(text[first[1]:later[0]].split()) <= 2:
+            return later[2]
+    return first[2]
 
 
 def _actor_in(mentions: list[tuple[int, int, str]], start: int, end: int) -> str | None:
@@ -470,12 +538,17 @@ def render(story: StoryTexts, drafted: list[tuple[str, str, DraftedText]]) -> st
                                                                              if c.cues else ""),
                      f"{p}:{c.key} a so:{c.cls} ;",
                      f"    rdfs:label {_lit(c.kind.capitalize() + ': ' + ' '.join(text[c.start:c.end].split()))}@en ;"]
+            consequence = c.cls in ("Consequence", "Ban", "Exclusion", "Blacklisting")
             if c.agent:
-                lines.append(f"    so:hasAgent {p}:{c.agent} ;")
+                lines.append(f"    so:{'imposedBy' if consequence else 'hasAgent'} {p}:{c.agent} ;")
             if c.addressee:
-                lines.append(f"    so:directedAt {p}:{c.addressee} ;")
+                lines.append(f"    so:{'affects' if consequence else 'directedAt'} {p}:{c.addressee} ;")
             if c.refuses:
                 lines.append(f"    so:refuses {p}:{c.refuses} ;")
+            if c.threatens:
+                lines.append(f"    so:threatens {p}:{c.threatens} ;")
+            if c.asks:
+                lines.append(f"    so:demands {p}:{c.key}-change ;")
             lines.append(f"    so:hasEvidence [ oa:hasSource {p}:{doc} ;\n"
                          f"        oa:hasSelector [ a oa:TextQuoteSelector ; {_selector(text, c.start, c.end)} ] ] ;")
             lines.append(f"    so:attributedTo {p}:{c.attribution or doc} ;")
@@ -486,10 +559,20 @@ def render(story: StoryTexts, drafted: list[tuple[str, str, DraftedText]]) -> st
             if c.cameo:
                 lines.append(f"    so:cameoCode cameo:{c.cameo} ;")
             lines[-1] = lines[-1][:-2] + " ."
-            todo = {"demand": "so:demands (a so:RequestedChange)", "threat": "so:threatens (a so:Consequence)"}
-            if c.kind in todo:
-                lines.append(f"# TO DO: add {todo[c.kind]}; the shapes require it.")
+            if c.kind == "demand" and not c.asks:
+                lines.append("# TO DO: add so:demands (a so:RequestedChange: what is asked); the shapes require it.")
+            if c.kind == "threat" and not c.threatens:
+                lines.append("# TO DO: add so:threatens (the so:Consequence warned of); the shapes require it.")
             out.append("\n".join(lines) + "\n")
+            if c.asks:
+                asked = " ".join(text[c.asks[0]:c.asks[1]].split())
+                out.append(f"""# draft: {c.key}-change
+# {doc}: what {p}:{c.key} asks: {_lit(asked)}
+{p}:{c.key}-change a so:RequestedChange ;
+    rdfs:label {_lit(asked)}@en ;
+    so:hasEvidence [ oa:hasSource {p}:{doc} ;
+        oa:hasSelector [ a oa:TextQuoteSelector ; {_selector(text, c.asks[0], c.asks[1])} ] ] .
+""")
     return "\n".join(out)
 
 
