@@ -37,12 +37,12 @@ KIND_OF_CLASS = {
     "Precedent": "consequence", "PolicyChange": "consequence", "Justification": "justification",
     "LegalAction": "legal", "LegalChallenge": "legal", "Appeal": "legal", "JudicialOrder": "legal",
     "NewsReport": "report", "Statement": "statement", "Letter": "statement", "Post": "statement",
-    "Communication": "statement", "State": "state",
+    "Communication": "statement", "State": "state", "Act": "act",
 }
 # Checked from most to least specific: the first class of a claim found here gives its kind.
 SPECIFIC = ["Ultimatum", "Letter", "Post", "NewsReport", "Statement", "Appeal", "LegalChallenge", "JudicialOrder",
             "LegalAction", "Ban", "Exclusion", "Blacklisting", "Precedent", "PolicyChange", "Demand", "Refusal",
-            "Proposal", "Threat", "Justification", "Communication", "Consequence", "State"]
+            "Proposal", "Threat", "Justification", "Communication", "Consequence", "State", "Act"]
 # A drafted report and a drafted statement are both communications: kinds are compared by family.
 FAMILY = {"report": "communication", "statement": "communication"}
 

@@ -132,7 +132,9 @@ _ORG_WORDS = {"Department", "Ministry", "Service", "Agency", "Authority", "Gover
 _COURT_WORDS = {"Court", "Tribunal"}
 _COMPANY_WORDS = {"Inc", "Corp", "Ltd", "Company", "Group", "Bank", "Technologies", "Labs"}
 _NEWS = {"CNN", "Bloomberg", "Reuters", "BBC", "AP", "AFP", "TASS", "Interfax", "Guardian", "Times", "Post",
-         "Journal", "News", "Vedomosti", "Kommersant", "RIA", "Politico", "Axios", "Forbes", "CoinDesk"}
+         "Journal", "News", "RIA", "Politico", "Axios", "Forbes", "Courier", "Herald", "Gazette", "Tribune",
+         "Daily", "Observer", "Chronicle", "Express", "Inquirer", "Press", "Radio", "Television", "Broadcasting",
+         "Telegraph", "Independent", "Economist", "Bulletin", "Review", "Monitor"}
 _COUNTRIES = {"Russia", "China", "Ukraine", "Iran", "France", "Germany", "Washington", "Moscow", "Beijing", "Kyiv",
               "Britain", "America", "Israel", "India", "Japan"}
 # Actors the texts name by a common noun ("the port authority", "the company", "officials"), by head noun.
@@ -267,13 +269,15 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
                        r"will not comply", r"boycott\w*", r"forbade", r"not to (?:comply|participate)",
                        r"can not be fulfil\w*", r"cannot be fulfil\w*")),
     ("threat", _words(r"threat\w*", r"warn\w*", r"ultimatum")),
-    ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?",
-                      r"insist\w*", r"urg\w*", r"called on", r"calls on", r"asked", r"asking",
+    ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?", r"want(?:s|ed)?",
+                      r"insist\w*", r"urg(?:e|es|ed|ing)", r"called on", r"calls on", r"asked", r"asking",
                       r"request\w*", r"requir\w*", r"oblig\w*", r"deadline", r"must")),
     ("proposal", _words(r"propos\w*", r"offer\w*", r"suggest\w*", r"compromise")),
-    ("legal", _words(r"lawsuit", r"sued", r"appeal\w*", r"court", r"judge", r"hearing", r"ruling", r"ruled")),
+    ("legal", _words(r"lawsuit", r"sued", r"appeal\w*", r"court", r"judge", r"hearing", r"ruling", r"ruled",
+                     r"judicial", r"verdict", r"sentenced", r"prosecut\w*", r"indict\w*")),
     ("consequence", _words(r"ban\w*", r"block\w*", r"bar(?:red)?", r"exclu\w*", r"blacklist\w*", r"sanction\w*",
-                           r"fine[ds]?", r"shut\w*", r"cut off", r"restrict\w*", r"precedent", r"fallout")),
+                           r"fine[ds]?", r"shut\w*", r"cut off", r"restrict\w*", r"precedent", r"fallout",
+                           r"cancel\w*", r"revok\w*", r"suspen\w*", r"terminat\w*", r"withdraw\w*", r"evict\w*")),
     ("justification", _words(r"because", r"argu\w*", r"reason\w*", r"in order to", r"justif\w*", r"citing",
                              r"views?", r"concern\w*")),
     ("report", _words(r"according to", r"reports?", r"reported", r"notes", r"noted", r"highlights?")),
@@ -334,7 +338,9 @@ class RuleDrafter:
             if frame and frame.end() < len(sentence) - 10:
                 source = _subject(text, [m for m in inside if s_start + frame.start("src") <= m[0]
                                          and m[1] <= s_start + frame.end("src")], kinds)
-                if source is not None or frame.re is FRAMES[0]:
+                told = re.search(r"\b(?:analysis|report|reports|study|statement|letter|message|update|note|survey|"
+                                 r"filing|memo|document)\b", frame["src"], re.I)
+                if source is not None or told or frame.re is FRAMES[0]:
                     frame_end = s_start + len(sentence[:frame.end()].rstrip(", "))
                     claims.append(("report" if kinds.get(source or "") == "NewsOrganization" else "statement",
                                    s_start, frame_end, None))
@@ -344,12 +350,9 @@ class RuleDrafter:
             if speaker and attribution is None:
                 attribution = _actor_in(inside, s_start + speaker.start("src"), s_start + speaker.end("src"))
             rest = text[body:s_end]
-            kind = next((k for k, cue in KIND_CUES if cue.search(rest)), None)
-            if kind is None and claims:
-                kind = "state"
-            if kind is None:
-                kind = "state" if re.search(r"\b(?:is|are|was|were|remain\w*|continue\w*|has|have)\b", rest) \
-                    else "statement"
+            # The kind whose cue comes first (the main verb usually precedes what it governs); ties by KIND_CUES order.
+            found = [(m.start(), n, k) for n, (k, cue) in enumerate(KIND_CUES) if (m := cue.search(rest))]
+            kind = min(found)[2] if found else "state"  # no act named: a situation the text describes
             claims.append((kind, body, s_end - (1 if text[s_end - 1] in ".!" else 0), attribution))
             for kind, start, end, source in claims:
                 claim = self._claim(text, kind, start, end, (s_start, s_end), inside, kinds, source, used,
@@ -389,14 +392,20 @@ class RuleDrafter:
         certainty, time = "certain", "pastOrPresent"
         if asks is not None and kind == "threat":  # a warning happened; its hedge belongs to what it warns of
             words = text[start:asks[0]]
-        hedge = POSSIBLE.search(words)
-        if PROBABLE.search(words):
+        # Cues count in the main clause only (FactBank: a hedge or a negation in a complement or a condition belongs
+        # to the event there): "cancel the licence if services are not restored" is positive; "declined, arguing
+        # they would interfere" is certain. A condition ("if", "unless") makes the main event possible.
+        main = re.split(r"\b(?:if|unless|because|since|although|while|whether|that|arguing|saying|citing)\b|, ",
+                        words, maxsplit=1)[0]
+        hedge = POSSIBLE.search(main)
+        if PROBABLE.search(main):
             certainty = "probable"
-        elif hedge:
+        elif hedge or re.search(r"\b(?:if|unless)\b", words, re.I):
             certainty = "possible"
-        if FUTURE.search(words):
+            hedge = hedge or re.search(r"\b(?:if|unless)\b", words, re.I)
+        if FUTURE.search(main):
             time = "future"
-        negated = NEGATION.search(words) is not None and kind != "refusal"
+        negated = NEGATION.search(main) is not None and kind != "refusal"
         cls = KIND_CLASS[kind]
         if kind == "report" and kinds.get(agent or "") != "NewsOrganization":
             cls = "Statement"
