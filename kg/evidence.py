@@ -102,7 +102,7 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     shas = {row["doc"]: row["sha"] for row in store.query(SHA_QUERY, **union)}  # type: ignore[union-attr]
     for row in _rows(store.query(QUOTES_QUERY, **union), store.query(POSITIONS_QUERY, **union)):
         path = file_of.get(row["g"].value, row["g"].value)
-        focus = show(row["span"])
+        focus = _name(store, row["span"])
         sha = shas.get(row["doc"])
         if sha is None:
             problems.append(Violation(path, focus, "evidence-source",
@@ -137,8 +137,17 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     for row, text, path in positions:
         problem = _position_problem(row, text, quotes.get(row["span"]))
         if problem:
-            problems.append(Violation(path, show(row["span"]), "evidence-position", problem))
+            problems.append(Violation(path, _name(store, row["span"]), "evidence-position", problem))
     return quads, problems
+
+
+def _name(store: ox.Store, span: ox.NamedNode | ox.BlankNode) -> str:
+    """How a message names a span: its IRI, or for a blank-node span the node whose evidence it is."""
+    if isinstance(span, ox.NamedNode):
+        return show(span)
+    holders = sorted(show(q.subject) for q in store.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/standoff/ontology#hasEvidence"), span))
+    return f"{holders[0]} (its span)" if holders else show(span)
 
 
 def _rows(*results: Any) -> Iterator[dict[str, Any]]:

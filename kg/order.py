@@ -40,18 +40,18 @@ SELECT DISTINCT ?node ?kind WHERE {
 # Every eventuality and mention with the start, end and document of each span it or its mentions quote.
 _FIRST = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?e ?own ?doc ?start ?end WHERE {
+SELECT ?e ?doc ?start ?end WHERE {
   ?e a ?class . ?class rdfs:subClassOf* so:Eventuality .
-  { ?e so:hasEvidence ?span . BIND(true AS ?own) }
-  UNION { ?m so:mentionOf ?e ; so:hasEvidence ?span . BIND(false AS ?own) }
+  { ?e so:hasEvidence ?span } UNION { ?m so:mentionOf ?e ; so:hasEvidence ?span }
   ?span oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
 }"""
-_MENTION_SOURCES = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT DISTINCT ?m ?doc WHERE { ?m a so:Mention ; so:hasEvidence/oa:hasSource ?doc .
-  FILTER NOT EXISTS { ?m prov:wasDerivedFrom [] } }"""
+# Claims (eventualities and mentions) without a derivation, and the documents their own spans quote.
+_SOURCES = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?m ?doc WHERE { ?m so:hasEvidence/oa:hasSource ?doc .
+  FILTER NOT EXISTS { ?m prov:wasDerivedFrom [] }
+  FILTER EXISTS { ?m a ?class . ?class rdfs:subClassOf* ?top . VALUES ?top { so:Eventuality so:Mention } } }"""
 _STATED = "SELECT ?e ?n WHERE { ?e <https://w3id.org/standoff/ontology#narrativeOrder> ?n }"
-_DERIVED = "SELECT ?e WHERE { ?e <http://www.w3.org/ns/prov#wasDerivedFrom> [] }"
 _STORIES = """SELECT ?story ?doc ?sha WHERE { ?story <https://w3id.org/standoff/ontology#hasDocument> ?doc .
   OPTIONAL { ?doc <https://w3id.org/standoff/ontology#sha256> ?sha } }"""
 
@@ -92,14 +92,11 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
         event = row["e"]
         if event not in first or key < first[event]:
             first[event], story_of[event] = key, story
-        if row["own"].value == "true":
-            sources.setdefault(event, set()).add(doc)
-    for row in store.query(_MENTION_SOURCES, **_UNION):  # type: ignore[union-attr]
+    for row in store.query(_SOURCES, **_UNION):  # type: ignore[union-attr]
         sources.setdefault(row["m"], set()).add(row["doc"])
     stated: dict[ox.Term, list[ox.Literal]] = {}
     for row in store.query(_STATED, **_UNION):  # type: ignore[union-attr]
         stated.setdefault(row["e"], []).append(row["n"])
-    derived = {row["e"] for row in store.query(_DERIVED, **_UNION)}  # type: ignore[union-attr]
 
     quads: list[ox.Quad] = []
     problems: list[Violation] = []
@@ -119,9 +116,8 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
                                           f"first mention makes it number {number} of its story: remove the "
                                           "stated value, the build computes it"))
     for node, docs in sources.items():
-        if node not in derived:
-            quads.extend(ox.Quad(node, ox.NamedNode(PROV + "wasDerivedFrom"), doc, graph)  # type: ignore[arg-type]
-                         for doc in sorted(docs, key=str))
+        quads.extend(ox.Quad(node, ox.NamedNode(PROV + "wasDerivedFrom"), doc, graph)  # type: ignore[arg-type]
+                     for doc in sorted(docs, key=str))
     return quads, problems
 
 

@@ -68,14 +68,14 @@ def test_an_undeclared_term_prints_the_checks_solution_and_the_likely_term(proje
 
 
 def test_a_cameo_code_not_in_the_scheme_lists_the_nearest_codes(project_copy: Path) -> None:
-    edit(project_copy, "so:cameoCode cameo:139 ;", "so:cameoCode cameo:1399 ;")
+    edit(project_copy, "so:cameoCode cameo:139 .", "so:cameoCode cameo:1399 .")
     found = [m for m in messages(project_copy) if "[shape:ActCameoCode" in m]
     assert len(found) == 1
     assert "cameo:1399 is not a code of cameo:scheme; nearest by number: cameo:139 (Give ultimatum)" in found[0]
 
 
 def test_a_cameo_code_given_as_a_word_lists_codes_by_label(project_copy: Path) -> None:
-    edit(project_copy, "so:cameoCode cameo:139 ;", "so:cameoCode cameo:ultimatum ;")
+    edit(project_copy, "so:cameoCode cameo:139 .", "so:cameoCode cameo:ultimatum .")
     [message] = [m for m in messages(project_copy) if "[shape:ActCameoCode" in m]
     assert "nearest by label: cameo:139 (Give ultimatum)" in message
 

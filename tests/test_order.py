@@ -120,3 +120,11 @@ def test_a_stated_narrative_order_that_is_right_is_accepted(project_copy: Path, 
     start(project_copy, tmp_path, CLAIMS.replace("so:cameoCode cameo:12 .", "so:cameoCode cameo:12 ; "
                                                  "so:narrativeOrder 2 ."))
     assert validate_project(project_copy) == []
+
+
+def test_a_blank_node_span_that_is_wrong_is_named_by_its_claim(project_copy: Path, tmp_path: Path) -> None:
+    start(project_copy, tmp_path, CLAIMS.replace('oa:exact "refused the demand"', 'oa:exact "refused the Demand"'))
+    [problem] = [str(v) for v in validate_project(project_copy)]
+    assert f"<{NS}refusal> (its span): [evidence-quote] quote not found in 2-second.txt" in problem or \
+        f"<{NS}refusal> (its span): [evidence-quote] quote not found in second.txt" in problem
+    assert "differs by case: `D` in the quote, `d` in the text" in problem
