@@ -1,4 +1,4 @@
-"""How close ``kg draft`` comes to the curated stories: ``python -m benchmarks.draft [--project .] [--markdown]``.
+"""How close ``kg draft`` comes to the curated stories: ``python -m benchmarks.draft [--project .]`` (a table).
 
 For every curated story (a folder of ``triples/`` with a ``story.ttl`` and curated claims), the drafter runs on
 each text and its proposals are compared with the curated claims (eventualities and mentions, read from the
@@ -12,7 +12,8 @@ story's files with their quotes located in the text):
   out), certainty accuracy, attribution accuracy (both the document, or the same actor: the drafted actor's
   name shares a word with the curated source's name, or with the name of the agent of the curated
   communication);
-- quotes in text: drafted quotes found in their text at the drafted place (must be 100%);
+- quotes in text: each drafted quote, with the oa:prefix/oa:suffix draft.ttl gives it, found in its text exactly
+  once and at the drafted place (must be 100%);
 - over-generation: drafted claims per curated claim.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.draft import RuleDrafter, sentences, story_texts
+from kg.draft import RuleDrafter, selector, sentences, story_texts
 from kg.evidence import locate
 from kg.vocab import PREFIXES
 
@@ -95,11 +96,11 @@ def curated_claims(project: Path, slug: str, texts: dict[str, str]) -> list[Cura
         spans = []
         for span in objects(node, SO + "hasEvidence"):
             doc = objects(span, OA + "hasSource")[0].value.removeprefix(ns)
-            for selector in objects(span, OA + "hasSelector"):
-                exact = objects(selector, OA + "exact")
+            for sel in objects(span, OA + "hasSelector"):
+                exact = objects(sel, OA + "exact")
                 if exact and doc in texts:
-                    prefix = [o.value for o in objects(selector, OA + "prefix")]
-                    suffix = [o.value for o in objects(selector, OA + "suffix")]
+                    prefix = [o.value for o in objects(sel, OA + "prefix")]
+                    suffix = [o.value for o in objects(sel, OA + "suffix")]
                     hits = locate(texts[doc], exact[0].value, prefix[0] if prefix else "", suffix[0] if suffix else "")
                     spans.extend((doc, h.start, h.end) for h in hits[:1])
         out.append(Curated(node.value, kind, codes[0].value.rsplit("/", 1)[1] if codes else None,
@@ -137,7 +138,9 @@ def score_story(project: Path, slug: str) -> dict[str, float]:
                 cur_by_sentence.setdefault(n, []).append((c, [(s, e) for s, e in mine if _sentence_of(bounds, s) == n]))
         dr_by_sentence: dict[int, list] = {}
         for claim in drafted.claims:
-            counts["in_text"] += text[claim.start:claim.end] in text and text.count(text[claim.start:claim.end]) >= 1
+            hits = locate(text, *selector(text, claim.start, claim.end))  # as draft.ttl writes it
+            counts["in_text"] += claim.end > claim.start and [(h.start, h.end) for h in hits] == [(claim.start,
+                                                                                                   claim.end)]
             dr_by_sentence.setdefault(_sentence_of(bounds, claim.start), []).append(claim)
         counts["drafted"] += len(drafted.claims)
         counts["cur_sent"] += len(cur_by_sentence)

@@ -504,14 +504,25 @@ def _lit(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _selector(text: str, start: int, end: int) -> str:
+def selector(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The quote selector (exact, prefix, suffix) for ``text[start:end]``: a prefix or suffix only when needed.
+
+    >>> selector("a cat and a cat sat", 12, 15)
+    ('cat', '', ' s')
+    """
     exact = text[start:end]
     if text.count(exact) == 1:
-        return f"oa:exact {_lit(exact)}"
+        return exact, "", ""
     prefix, suffix = unique_context(text, start, end)
     if prefix and (not suffix or len(prefix) <= len(suffix)):
-        return f"oa:exact {_lit(exact)} ; oa:prefix {_lit(prefix)}"
-    return f"oa:exact {_lit(exact)} ; oa:suffix {_lit(suffix)}"
+        return exact, prefix, ""
+    return exact, "", suffix
+
+
+def _selector(text: str, start: int, end: int) -> str:
+    exact, prefix, suffix = selector(text, start, end)
+    return f"oa:exact {_lit(exact)}" + (f" ; oa:prefix {_lit(prefix)}" if prefix else "") + (
+        f" ; oa:suffix {_lit(suffix)}" if suffix else "")
 
 
 def render(story: StoryTexts, drafted: list[tuple[str, str, DraftedText]]) -> str:
