@@ -160,7 +160,8 @@ _ROLE_HEADS = {
     "shareholders": "UnnamedGroup", "customers": "UnnamedGroup", "activists": "UnnamedGroup",
 }
 _HEADS = "|".join(sorted(_ROLE_HEADS, key=len, reverse=True))
-_ROLE = re.compile(r"\b(?:(?:[Tt]he|[Ii]ts|[Tt]heir)\s+(?P<mods>(?:(?!(?:" + _HEADS + r")\b)[\w’'-]+\s+){0,2}?)"
+_ROLE = re.compile(r"\b(?:(?:[Tt]he|[Ii]ts|[Tt]heir|[A-Z]\w*['’]s)\s+"
+                   r"(?P<mods>(?:(?!(?:" + _HEADS + r")\b)[\w’'-]+\s+){0,2}?)"
                    r"|(?P<bare>(?:[A-Z][\w-]*\s+)?))(?P<head>" + _HEADS + r")\b")
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*|[A-Z]{2,})(?:\s+(?:of\s+(?:the\s+)?)?(?:[A-Z][\w’'\-]*))*")
 # Titles before a person's name: "Mayor Petra Olsen" is Petra Olsen.
@@ -247,12 +248,23 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
         if len(words) == 1 and name in surnames:
             mentions.append((start, end, surnames[name]))
             continue
+        if len(words) == 1 and (re.search(r"(?:ish|ian|ese|ern)$", name) or all(
+                re.search(r"(?:^|[.!?:][\"”’')]*\s+|\n[\"“‘(]?)$", text[:m.start()])
+                for m in re.finditer(r"(?<![\w’'])" + re.escape(name) + r"(?![\w])", text))):
+            continue  # a demonym ("Scottish"), or a word only ever capitalised at a sentence's start ("Talks")
         key = _slug(name)
         if key not in actors:
             actors[key] = DraftActor(key, name, _kind_of(name), start, end)
             if actors[key].kind == "Person":
                 surnames[name.split()[-1]] = key
         mentions.append((start, end, key))
+    # "the federation" after "the Scottish Fishermen's Federation": the last word of a longer name, lower case.
+    last_words = {a.label.split()[-1].lower(): a.key for a in actors.values() if len(a.label.split()) > 1
+                  and a.kind != "Person" and a.label.split()[-1].lower() not in _ROLE_HEADS}
+    taken = [(s, e) for s, e, _ in mentions]
+    for hit in re.finditer(r"\b[Tt]he\s+([a-z]+)\b", text):
+        if hit[1] in last_words and not any(s < hit.end() and hit.start() < e for s, e in taken):
+            mentions.append((hit.start(), hit.end(), last_words[hit[1]]))
     mentions.sort()
     return sorted(actors.values(), key=lambda a: a.start), mentions
 
@@ -269,7 +281,7 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
                        r"will not comply", r"boycott\w*", r"forbade", r"not to (?:comply|participate)",
                        r"can not be fulfil\w*", r"cannot be fulfil\w*")),
     ("threat", _words(r"threat\w*", r"warn\w*", r"ultimatum")),
-    ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?", r"want(?:s|ed)?",
+    ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?", r"want(?:s|ed)?", r"told\s+(?:\S+\s+){1,3}?to",
                       r"insist\w*", r"urg(?:e|es|ed|ing)", r"called on", r"calls on", r"asked", r"asking",
                       r"request\w*", r"requir\w*", r"oblig\w*", r"deadline", r"must")),
     ("proposal", _words(r"propos\w*", r"offer\w*", r"suggest\w*", r"compromise")),
@@ -277,7 +289,8 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
                      r"judicial", r"verdict", r"sentenced", r"prosecut\w*", r"indict\w*")),
     ("consequence", _words(r"ban\w*", r"block\w*", r"bar(?:red)?", r"exclu\w*", r"blacklist\w*", r"sanction\w*",
                            r"fine[ds]?", r"shut\w*", r"cut off", r"restrict\w*", r"precedent", r"fallout",
-                           r"cancel\w*", r"revok\w*", r"suspen\w*", r"terminat\w*", r"withdraw\w*", r"evict\w*")),
+                           r"cancel\w*", r"revok\w*", r"suspen\w*", r"terminat\w*", r"withdraw\w*", r"evict\w*",
+                           r"seiz\w*", r"confiscat\w*", r"arrest\w*", r"detain\w*", r"expel\w*", r"deport\w*")),
     ("justification", _words(r"because", r"argu\w*", r"reason\w*", r"in order to", r"justif\w*", r"citing",
                              r"views?", r"concern\w*")),
     ("report", _words(r"according to", r"reports?", r"reported", r"notes", r"noted", r"highlights?")),
@@ -305,6 +318,8 @@ FRAMES = [
                r"argues|argued|highlights|wrote|writes|conveys|claims|claimed|explained)\s+(?:that\s+)?",
                re.I),
 ]
+TRAILING_SPEAKER = re.compile(r",\s+(?:the\s+)?(?P<src>[^,\"”]+?)\s+(?:said|says|reported|told\s+\S+|stated|added)"
+                              r"(?:\s+on\s+\w+)?[.!]?$", re.I)
 QUOTED_SPEAKER = re.compile(r"[”\"],?\s+(?:the\s+)?(?P<src>[^,.]+?)\s+(?:said|explained|wrote|stated|added|noted)"
                             r"\b", re.I)
 
@@ -346,9 +361,10 @@ class RuleDrafter:
                                    s_start, frame_end, None))
                     attribution = source
                     body = s_start + frame.end()
-            speaker = QUOTED_SPEAKER.search(sentence)
+            speaker = QUOTED_SPEAKER.search(sentence) or TRAILING_SPEAKER.search(sentence)
             if speaker and attribution is None:
-                attribution = _actor_in(inside, s_start + speaker.start("src"), s_start + speaker.end("src"))
+                attribution = _subject(text, [m for m in inside if s_start + speaker.start("src") <= m[0]
+                                              and m[1] <= s_start + speaker.end("src")], kinds)
             rest = text[body:s_end]
             # The kind whose cue comes first (the main verb usually precedes what it governs); ties by KIND_CUES order.
             found = [(m.start(), n, k) for n, (k, cue) in enumerate(KIND_CUES) if (m := cue.search(rest))]
@@ -387,7 +403,7 @@ class RuleDrafter:
         asks = None
         if cue is not None and kind in ("demand", "threat", "proposal"):
             clause = re.search(r"\b(?:that|to|of)\s+(\S.*)$", text[start + cue.end():end])
-            if clause and len(clause[1].split()) >= 2:
+            if clause and clause[1].strip(" .,;"):
                 asks = (start + cue.end() + clause.start(1), end)
         certainty, time = "certain", "pastOrPresent"
         if asks is not None and kind == "threat":  # a warning happened; its hedge belongs to what it warns of
@@ -440,10 +456,6 @@ def _subject(text: str, mentions: list[tuple[int, int, str]], kinds: dict[str, s
         if kinds.get(later[2]) == "Person" and len(text[first[1]:later[0]].split()) <= 2:
             return later[2]
     return first[2]
-
-
-def _actor_in(mentions: list[tuple[int, int, str]], start: int, end: int) -> str | None:
-    return next((k for a, b, k in mentions if start <= a and b <= end), None)
 
 
 def _unique(key: str, used: set[str]) -> str:
