@@ -128,3 +128,27 @@ def test_a_hedged_reported_plan_is_drafted_probable_future_and_attributed() -> N
     assert (cancel.certainty, cancel.time, cancel.attribution) == ("probable", "future", "lindenfeld-courier")
     said = next(c for c in drafted.claims if TEXT[c.start:c.end].startswith("the city would not pay"))
     assert (said.polarity, said.attribution) == ("negative", "petra-olsen")
+
+
+# Written after the drafter was last changed and run here once, as it stands: nothing was tuned on it.
+UNSEEN = """Striking nurses at St Mary's Hospital in Leeds have rejected a pay offer from the health trust.
+The Royal College of Nursing said on Wednesday that its members wanted a rise of at least eight percent.
+The trust warned that planned operations might be cancelled if the walkout goes ahead next week.
+Health minister Daniel Price urged both sides to return to talks, according to a statement from his office.
+"""
+
+
+def test_on_an_unseen_text_every_drafted_quote_anchors_and_what_is_left_is_a_decision(
+        project_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "nurses.txt").write_text(UNSEEN, encoding="utf-8")
+    kg("new", "leeds-nurses", "-a", str(tmp_path / "nurses.txt"), "--project", str(project_copy))
+    kg("draft", "leeds-nurses", "--project", str(project_copy))
+    ids = draft_ids(project_copy / "triples" / "leeds-nurses")
+    assert len(ids) >= 8
+    kg("draft", "leeds-nurses", *[arg for i in ids for arg in ("--accept", i)], "--project", str(project_copy))
+    problems = validate_project(project_copy)
+    print("\n".join(str(p) for p in problems) or "valid as drafted")
+    # No quote fails to anchor, no term is undeclared: what remains (if anything) is for a curator to decide,
+    # and each message says what to add.
+    assert not [p for p in problems if not p.check.startswith("shape:")]
+    assert all(p.message.startswith(("Add ", "Give ", "Type ", "The ")) for p in problems)
