@@ -64,10 +64,10 @@ def story_prefixes(project: Path) -> dict[str, str]:
 
 
 def default_prefix(slug: str) -> str:
-    """The initials of the slug's words (``telegram-russia`` -> ``tr``); a one-word slug gives its first three letters.
+    """The initials of the slug's words (``harbour-strike`` -> ``hs``); a one-word slug gives its first three letters.
 
-    >>> default_prefix("telegram-russia"), default_prefix("strike")
-    ('tr', 'str')
+    >>> default_prefix("harbour-strike"), default_prefix("strike")
+    ('hs', 'str')
     """
     words = slug.split("-")
     return "".join(w[0] for w in words) if len(words) > 1 else slug[:3]
@@ -113,7 +113,7 @@ def new_story(project: str | Path, slug: str, articles: list[Path], *, prefix: s
     """
     project = Path(project)
     if not _SLUG.fullmatch(slug):
-        raise AuthoringError(f"{slug!r}: a slug is lower-case words joined by hyphens, e.g. court-ban")
+        raise AuthoringError(f"{slug!r}: a slug is lower-case words joined by hyphens, e.g. dock-strike")
     folder = project / STORIES_DIR / slug
     if folder.exists():
         raise AuthoringError(f"{folder}: this story exists already; choose another slug or edit its files")

@@ -281,7 +281,7 @@ def serve(store: StoreOpt = None,
 
 
 @app.command()
-def new(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/, e.g. court-ban.")],
+def new(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/, e.g. dock-strike.")],
         article: Annotated[list[Path], typer.Option(
             "--article", "-a", help="A source text (UTF-8), copied byte for byte; repeat for several, in reading "
             "order.")],

@@ -196,7 +196,7 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
 
     A capitalised name (possibly "X of Y") that is not a sentence-opening function word is an actor; so is a
     role phrase ("the port authority", "officials"). A later mention by the last word of a person's name
-    ("Durov") or by the head noun of a role phrase ("the authority") is the same actor.
+    ("Lee") or by the head noun of a role phrase ("the authority") is the same actor.
 
     >>> actors, mentions = find_actors("Judge Ann Lee ruled. The port authority objected. Lee left the authority.")
     >>> [(a.label, a.kind) for a in actors]

@@ -99,8 +99,8 @@ def _show(value: str) -> str:
 def quote_not_found(text: str, exact: str, name: str) -> str:
     """The message for a quote missing from ``text``: the closest passage and what differs, or what to do.
 
-    >>> print(quote_not_found("Anthropic’s stance was clear.", "Anthropic's stance", "a.txt"))
-    quote not found in a.txt: `Anthropic's stance`; closest passage (at 0): `Anthropic’s stance`; differs by \
+    >>> print(quote_not_found("Acme’s stance was clear.", "Acme's stance", "a.txt"))
+    quote not found in a.txt: `Acme's stance`; closest passage (at 0): `Acme’s stance`; differs by \
 straight vs curly quotes: `'` in the quote, `’` in the text. Copy the passage from the text.
     """
     head = f"quote not found in {name}: {_show(exact)}"
@@ -231,7 +231,7 @@ _GLUED_DOT = re.compile(r"(?<![\w<\"'])[A-Za-z][\w-]*:[\w.\-]*[\w\-]\.(?=\s|$)")
 def syntax_hint(path: Path | str, line: int | None) -> str | None:
     """The usual cause of a Turtle syntax error at ``line``, when it is a known trap; else None.
 
-    A prefixed name cannot end in ``.``: in ``pa:acme-inc. ;`` Turtle reads the name ``pa:acme-inc`` and ends
+    A prefixed name cannot end in ``.``: in ``ex:acme-inc. ;`` Turtle reads the name ``ex:acme-inc`` and ends
     the statement, so the error shows up at the next token, on this line or the next.
     """
     if line is None:

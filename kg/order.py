@@ -1,7 +1,7 @@
 """What the build derives from the anchored evidence, so that a curator never writes it by hand.
 
-- **Reading order.** A story's documents are read in the order of their text files' names (``court-ban.txt``
-  before ``digital-resistance.txt``; ``kg new`` names copies ``1-…``, ``2-…`` when the order given needs it).
+- **Reading order.** A story's documents are read in the order of their text files' names (``a-report.txt``
+  before ``b-follow-up.txt``; ``kg new`` names copies ``1-…``, ``2-…`` when the order given needs it).
   ``so:hasDocument`` is an unordered set of values, so the order has to come from somewhere a curator controls
   and a reader sees: the file names.
 - **so:narrativeOrder.** Each eventuality's first mention is the earliest of its own spans and its mentions'
