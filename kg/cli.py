@@ -306,6 +306,7 @@ def draft(slug: Annotated[str, typer.Argument(help="The story's folder name unde
           accept: Annotated[list[str] | None, typer.Option(
               "--accept", help="Move this drafted claim (a `# draft: ID` of draft.ttl), with the drafted actors and "
               "claims it names, into claims.ttl; repeat for several.")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Replace an existing draft.ttl.")] = False,
           project: ProjectOpt = Path(".")) -> None:
     """Propose claims from the story's texts into triples/SLUG/draft.ttl (never built), or accept drafted ones."""
     from kg.draft import accept as accept_drafts
@@ -317,7 +318,7 @@ def draft(slug: Annotated[str, typer.Argument(help="The story's folder name unde
                 typer.echo(key)
             typer.echo(f"accepted into triples/{slug}/claims.ttl; next: kg build", err=True)
             return
-        path = draft_story(project, slug)
+        path = draft_story(project, slug, force=force)
     except KgError as err:
         _fail(err)
     drafted = path.read_text(encoding="utf-8").count("\n# draft: ")

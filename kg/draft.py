@@ -608,12 +608,16 @@ def render(story: StoryTexts, drafted: list[tuple[str, str, DraftedText]]) -> st
     return "\n".join(out)
 
 
-def draft_story(project: str | Path, slug: str, drafter: Drafter | None = None) -> Path:
-    """Draft every text of the story into ``triples/<slug>/draft.ttl`` (overwritten) and return its path.
+def draft_story(project: str | Path, slug: str, drafter: Drafter | None = None, *, force: bool = False) -> Path:
+    """Draft every text of the story into ``triples/<slug>/draft.ttl`` and return its path.
 
-    Claims and actors already in the story's files (same local name) are not drafted again.
+    Claims and actors already in the story's files (same local name) are not drafted again. An existing
+    draft.ttl (which may hold a curator's edits) is replaced only with ``force``.
     """
     story = story_texts(project, slug)
+    if (story.folder / DRAFT_FILE).exists() and not force:
+        raise DraftError(f"{story.folder / DRAFT_FILE} exists and may hold your edits: accept what you want from "
+                         "it, then delete it or draft again with --force")
     drafter = drafter or RuleDrafter()
     existing = _defined(story)
     drafted = []

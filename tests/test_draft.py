@@ -88,7 +88,7 @@ def test_the_build_ignores_a_broken_draft(project_copy: Path) -> None:
     assert validate_project(project_copy) == []
 
 
-def test_accepting_an_unknown_draft_says_where_the_ids_are(project_copy: Path, tmp_path: Path) -> None:
+def test_accepting_an_unknown_draft_or_drafting_over_edits_says_what_to_do(project_copy: Path, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     kg("new", "night-buses", "-a", str(tmp_path / "a.txt"), "--project", str(project_copy))
     kg("draft", "night-buses", "--project", str(project_copy))
@@ -96,6 +96,9 @@ def test_accepting_an_unknown_draft_says_where_the_ids_are(project_copy: Path, t
                                       str(project_copy)])
     assert result.exit_code == 2
     assert "no draft no-such-claim" in result.output and "# draft: ID" in result.output
+    again = CliRunner().invoke(app, ["draft", "night-buses", "--project", str(project_copy)])
+    assert again.exit_code == 2 and "may hold your edits" in again.output and "--force" in again.output
+    kg("draft", "night-buses", "--force", "--project", str(project_copy))
 
 
 @pytest.mark.parametrize("slug", ["pentagon-anthropic", "telegram-russia"])
