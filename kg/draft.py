@@ -341,16 +341,24 @@ class RuleDrafter:
         last_asked: str | None = None
         last_of_kind: dict[str, str] = {}
         used: set[str] = set()
+        announced: str | None = None  # who speaks in the quotation a sentence ending in ":" introduces
+        speaking: str | None = None  # who speaks in the quotation still open
         for s_start, s_end in bounds:
             sentence = text[s_start:s_end]
             if sentence.rstrip().endswith("?") or len(sentence.split()) < 2:
                 continue
             inside = [(a, b, k) for a, b, k in mentions if s_start <= a < s_end]
             claims: list[tuple[str, int, int, str | None]] = []  # kind, start, end, attribution
-            attribution = None
+            # Quotation marks: sentences of a quotation an earlier sentence introduced ("X wrote:") are X's words.
+            if speaking is None and announced and sentence[:1] in "\"“":
+                speaking = announced
+            announced = None
+            attribution = speaking
+            if speaking and re.search(r"[”\"]\W*$", sentence):
+                speaking = None
             body = s_start
             frame = next((m for f in FRAMES if (m := f.match(sentence))), None)
-            if frame and frame.end() < len(sentence) - 10:
+            if frame and frame.end() < len(sentence) - 10 and not sentence.rstrip().endswith(":"):
                 source = _subject(text, [m for m in inside if s_start + frame.start("src") <= m[0]
                                          and m[1] <= s_start + frame.end("src")], kinds)
                 told = re.search(r"\b(?:analysis|report|reports|study|statement|letter|message|update|note|survey|"
@@ -366,8 +374,12 @@ class RuleDrafter:
                 attribution = _subject(text, [m for m in inside if s_start + speaker.start("src") <= m[0]
                                               and m[1] <= s_start + speaker.end("src")], kinds)
             rest = text[body:s_end]
+            # A leading temporal clause ("After the court's decision was announced, X made a statement") tells an
+            # earlier event: the kind is read in the main clause after it.
+            lead = re.match(r"(?:After|Before|When|Once|Following)\b[^,]{0,120},\s*", rest)
+            main_clause = rest[lead.end():] if lead else rest
             # The kind whose cue comes first (the main verb usually precedes what it governs); ties by KIND_CUES order.
-            found = [(m.start(), n, k) for n, (k, cue) in enumerate(KIND_CUES) if (m := cue.search(rest))]
+            found = [(m.start(), n, k) for n, (k, cue) in enumerate(KIND_CUES) if (m := cue.search(main_clause))]
             kind = min(found)[2] if found else "state"  # no act named: a situation the text describes
             claims.append((kind, body, s_end - (1 if text[s_end - 1] in ".!" else 0), attribution))
             for kind, start, end, source in claims:
@@ -385,6 +397,8 @@ class RuleDrafter:
                 last_of_kind[claim.kind] = claim.key
                 if claim.kind in ("demand", "proposal"):
                     last_asked = claim.key
+            if sentence.rstrip().endswith(":"):
+                announced = claim.agent or attribution
         return out
 
     def _claim(self, text: str, kind: str, start: int, end: int, sentence: tuple[int, int],
