@@ -135,6 +135,9 @@ _NEWS = {"CNN", "Bloomberg", "Reuters", "BBC", "AP", "AFP", "TASS", "Interfax", 
          "Journal", "News", "RIA", "Politico", "Axios", "Forbes", "Courier", "Herald", "Gazette", "Tribune",
          "Daily", "Observer", "Chronicle", "Express", "Inquirer", "Press", "Radio", "Television", "Broadcasting",
          "Telegraph", "Independent", "Economist", "Bulletin", "Review", "Monitor"}
+_INSTITUTION_WORDS = {"Hospital", "University", "School", "College", "Institute", "Foundation", "Association",
+                      "Federation", "Society", "Club", "Party", "Church", "Centre", "Center", "Trust", "Fund",
+                      "Organisation", "Organization", "Alliance", "Coalition", "Network", "Movement"}
 _COUNTRIES = {"Russia", "China", "Ukraine", "Iran", "France", "Germany", "Washington", "Moscow", "Beijing", "Kyiv",
               "Britain", "America", "Israel", "India", "Japan"}
 # Actors the texts name by a common noun ("the port authority", "the company", "officials"), by head noun.
@@ -180,11 +183,13 @@ def _kind_of(name: str) -> str:
         return "GovernmentBody"
     if words & _COMPANY_WORDS:
         return "Company"
+    if words & _INSTITUTION_WORDS:
+        return "Organization"
     if name.isupper() and len(name) <= 6:
         return "GovernmentBody"
     if len(name.split()) in (2, 3) and all(w[0].isupper() for w in name.split()):
         return "Person"
-    return "Company"
+    return "Organization"  # a name and nothing more: the curator says which kind of organisation, or a person
 
 
 def _slug(words: str) -> str:
@@ -318,6 +323,9 @@ FRAMES = [
                r"argues|argued|highlights|wrote|writes|conveys|claims|claimed|explained)\s+(?:that\s+)?",
                re.I),
 ]
+# What a refusal may name as the thing refused, when it is an offer rather than a demand.
+_OFFER = re.compile(r"\b(?:an?|the|its|their|his|her)\s+(?:[\w’'-]+\s+){0,2}?(?:offer|proposal|compromise|deal|"
+                    r"plan)s?\b(?:\s+(?:from|by|of)\s+(?:the\s+)?(?:[\w’'-]+\s+)?[\w’'-]+)?", re.I)
 TRAILING_SPEAKER = re.compile(r",\s+(?:the\s+)?(?P<src>[^,\"”]+?)\s+(?:said|says|reported|told\s+\S+|stated|added)"
                               r"(?:\s+on\s+\w+)?[.!]?$", re.I)
 QUOTED_SPEAKER = re.compile(r"[”\"],?\s+(?:the\s+)?(?P<src>[^,.]+?)\s+(?:said|explained|wrote|stated|added|noted)"
@@ -385,6 +393,15 @@ class RuleDrafter:
             for kind, start, end, source in claims:
                 claim = self._claim(text, kind, start, end, (s_start, s_end), inside, kinds, source, used,
                                     last_asked, last_of_kind)
+                offered = _OFFER.search(text, claim.start, claim.end) if claim.kind == "refusal" else None
+                if offered and not (last_asked and last_asked.startswith("proposal-")):
+                    # "rejected a pay offer from the trust": the offer is a proposal of its own, the one refused
+                    offer = self._claim(text, "proposal", offered.start(), offered.end(), (s_start, s_end), inside,
+                                        kinds, source, used, None, last_of_kind)
+                    by = [k for a, _, k in inside if offered.start() <= a < offered.end()]
+                    offer = replace(offer, agent=by[-1] if by else None, addressee=claim.agent, status="rejected")
+                    out.claims.append(offer)
+                    claim = replace(claim, refuses=offer.key)
                 if claim.kind == "threat" and claim.asks:  # what is threatened is a consequence of its own
                     a, b = claim.asks
                     warned = self._claim(text, "consequence", a, b, (s_start, s_end), inside, kinds, source, used,
