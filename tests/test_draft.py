@@ -133,7 +133,9 @@ def test_a_hedged_reported_plan_is_drafted_probable_future_and_attributed() -> N
     assert (said.polarity, said.attribution) == ("negative", "petra-olsen")
 
 
-# Written after the drafter was last changed and run here once, as it stands: nothing was tuned on it.
+# Written after the drafter's cue lexicons were settled, and first run with this test's assertions as they are
+# (they passed). Seeing its drafts then led to two general changes (a refused offer drafts the offer; institution
+# names are organisations), so it is no longer strictly unseen; the assertions were not changed.
 UNSEEN = """Striking nurses at St Mary's Hospital in Leeds have rejected a pay offer from the health trust.
 The Royal College of Nursing said on Wednesday that its members wanted a rise of at least eight percent.
 The trust warned that planned operations might be cancelled if the walkout goes ahead next week.
