@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.hints import syntax_hint
 
 # The extensions we read, explicitly: pyoxigraph's own guess takes ".txt" for N-Triples, and our source
 # texts are ".txt" files.
@@ -41,8 +42,6 @@ def input_error(err: SyntaxError, path: Path | str) -> InputError:
     # pyoxigraph prefixes "Parser error between line L column C and ...": the location is kept apart.
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
-    from kg.hints import syntax_hint
-
     hint = syntax_hint(path, err.lineno)
     return InputError(f"{message} ({hint})" if hint else message, str(path), err.lineno, err.offset)
 
