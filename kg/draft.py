@@ -165,7 +165,7 @@ _ROLE_HEADS = {
 _HEADS = "|".join(sorted(_ROLE_HEADS, key=len, reverse=True))
 _ROLE = re.compile(r"\b(?:(?:[Tt]he|[Ii]ts|[Tt]heir|[A-Z]\w*['’]s)\s+"
                    r"(?P<mods>(?:(?!(?:" + _HEADS + r")\b)[\w’'-]+\s+){0,2}?)"
-                   r"|(?P<bare>(?:[A-Z][\w-]*\s+)?))(?P<head>" + _HEADS + r")\b")
+                   r"|(?P<bare>(?:[A-Z][\w-]*\s+)?))(?P<head>(?i:" + _HEADS + r"))\b")
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*|[A-Z]{2,})(?:\s+(?:of\s+(?:the\s+)?)?(?:[A-Z][\w’'\-]*))*")
 # Titles before a person's name: "Mayor Petra Olsen" is Petra Olsen.
 _TITLES = {"Mayor", "Judge", "President", "Minister", "Senator", "Governor", "Chief", "CEO", "Founder", "Leader",
@@ -213,7 +213,7 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
     mentions: list[tuple[int, int, str]] = []
     by_head: dict[str, str] = {}
     for match in _ROLE.finditer(text):
-        head = match["head"]
+        head = match["head"].lower()
         if match["bare"] is not None and match.start("head") == match.start() and head not in _GROUP_BARE:
             continue  # a bare singular noun ("union leader") is not an actor on its own
         mods = (match["mods"] or match["bare"] or "").strip()
@@ -285,10 +285,10 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("refusal", _words(r"refus\w*", r"declin\w*", r"reject\w*", r"did not agree", r"not agree", r"won[’']t comply",
                        r"will not comply", r"boycott\w*", r"forbade", r"not to (?:comply|participate)",
                        r"can not be fulfil\w*", r"cannot be fulfil\w*")),
-    ("threat", _words(r"threat\w*", r"warn\w*", r"ultimatum")),
+    ("threat", _words(r"threat\w*", r"warn\w*", r"ultimatum")),  # CAMEO 139 "Give ultimatum" is a threat
     ("demand", _words(r"demand\w*", r"(?<!in )order(?:ed|s|ing)?", r"want(?:s|ed)?", r"told\s+(?:\S+\s+){1,3}?to",
                       r"insist\w*", r"urg(?:e|es|ed|ing)", r"called on", r"calls on", r"asked", r"asking",
-                      r"request\w*", r"requir\w*", r"oblig\w*", r"deadline", r"must")),
+                      r"request\w*", r"requir(?:e|es|ed|ing)", r"oblig\w*", r"deadline", r"must")),
     ("proposal", _words(r"propos\w*", r"offer\w*", r"suggest\w*", r"compromise")),
     ("legal", _words(r"lawsuit", r"sued", r"appeal\w*", r"court", r"judge", r"hearing", r"ruling", r"ruled",
                      r"judicial", r"verdict", r"sentenced", r"prosecut\w*", r"indict\w*")),
@@ -350,6 +350,7 @@ class RuleDrafter:
         last_of_kind: dict[str, str] = {}
         used: set[str] = set()
         announced: str | None = None  # who speaks in the quotation a sentence ending in ":" introduces
+        last_speaker: str | None = None  # who last said something: "He highlights that" is them again
         speaking: str | None = None  # who speaks in the quotation still open
         for s_start, s_end in bounds:
             sentence = text[s_start:s_end]
@@ -369,6 +370,8 @@ class RuleDrafter:
             if frame and frame.end() < len(sentence) - 10 and not sentence.rstrip().endswith(":"):
                 source = _subject(text, [m for m in inside if s_start + frame.start("src") <= m[0]
                                          and m[1] <= s_start + frame.end("src")], kinds)
+                if source is None and re.fullmatch(r"(?:He|She|They|It|We)", frame["src"].strip()):
+                    source = last_speaker
                 told = re.search(r"\b(?:analysis|report|reports|study|statement|letter|message|update|note|survey|"
                                  r"filing|memo|document)\b", frame["src"], re.I)
                 if source is not None or told or frame.re is FRAMES[0]:
@@ -416,6 +419,7 @@ class RuleDrafter:
                     last_asked = claim.key
             if sentence.rstrip().endswith(":"):
                 announced = claim.agent or attribution
+            last_speaker = attribution or last_speaker
         return out
 
     def _claim(self, text: str, kind: str, start: int, end: int, sentence: tuple[int, int],
