@@ -57,9 +57,11 @@ def test_a_new_story_from_text_to_built_graph(project_copy: Path, tmp_path: Path
     assert not list(with_drafts.quads_for_pattern(ox.NamedNode(NS + ids[-1]), None, None))
     del with_drafts
 
-    # A curator edits one draft (the mayor speaks for the city: attribute her words to her) and accepts them all.
+    # A curator edits one draft (Lindenfeld is a town, not just any organisation) and accepts them all.
     draft = folder / "draft.ttl"
-    draft.write_text(draft.read_text(encoding="utf-8").replace("Mayor Petra Olsen said", "Mayor Petra Olsen said"),
+    drafted = draft.read_text(encoding="utf-8")
+    assert "nb:lindenfeld a so:Organization ;" in drafted
+    draft.write_text(drafted.replace("nb:lindenfeld a so:Organization ;", "nb:lindenfeld a so:GovernmentBody ;"),
                      encoding="utf-8")
     kg("draft", "night-buses", *[arg for i in ids for arg in ("--accept", i)], "--project", str(project_copy))
     assert draft_ids(folder) == []
@@ -80,6 +82,7 @@ def test_a_new_story_from_text_to_built_graph(project_copy: Path, tmp_path: Path
     assert refused == [NS + demand]
     inferred = ox.NamedNode("https://w3id.org/standoff/graph/inferred")
     assert list(store.quads_for_pattern(ox.NamedNode(NS + demand), ox.NamedNode(SO + "refusedBy"), None, inferred))
+    assert list(store.quads_for_pattern(ox.NamedNode(NS + "lindenfeld"), None, ox.NamedNode(SO + "GovernmentBody")))
 
 
 def test_the_build_ignores_a_broken_draft(project_copy: Path) -> None:
