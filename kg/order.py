@@ -37,21 +37,6 @@ SELECT DISTINCT ?node ?kind WHERE {
   UNION { [] oa:hasSelector ?node . ?node oa:exact [] . BIND(oa:TextQuoteSelector AS ?kind) }
   FILTER NOT EXISTS { ?node a ?kind }
 }"""
-# Every eventuality and mention with the start, end and document of each span it or its mentions quote.
-_FIRST = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?e ?doc ?start ?end WHERE {
-  ?e a ?class . ?class rdfs:subClassOf* so:Eventuality .
-  { ?e so:hasEvidence ?span } UNION { ?m so:mentionOf ?e ; so:hasEvidence ?span }
-  ?span oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-}"""
-# Claims (eventualities and mentions) without a derivation, and the documents their own spans quote.
-_SOURCES = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?m ?doc WHERE { ?m so:hasEvidence/oa:hasSource ?doc .
-  FILTER NOT EXISTS { ?m prov:wasDerivedFrom [] }
-  FILTER EXISTS { ?m a ?class . ?class rdfs:subClassOf* ?top . VALUES ?top { so:Eventuality so:Mention } } }"""
-_STATED = "SELECT ?e ?n WHERE { ?e <https://w3id.org/standoff/ontology#narrativeOrder> ?n }"
 _STORIES = """SELECT ?story ?doc ?sha WHERE { ?story <https://w3id.org/standoff/ontology#hasDocument> ?doc .
   OPTIONAL { ?doc <https://w3id.org/standoff/ontology#sha256> ?sha } }"""
 
@@ -74,6 +59,23 @@ def reading_order(store: ox.Store, texts: dict[str, Path]) -> dict[ox.Term, tupl
     return place
 
 
+def _members(store: ox.Store, top: str) -> set[ox.Term]:
+    """Every node typed with ``top`` or a subclass of it (read with pattern lookups: linear in what they find;
+    one SPARQL query joining types, class paths and positions took minutes at 10^5 triples)."""
+    sub_class = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
+    classes, todo = {ox.NamedNode(top)}, [ox.NamedNode(top)]
+    while todo:
+        for quad in store.quads_for_pattern(None, sub_class, todo.pop()):
+            if isinstance(quad.subject, ox.NamedNode) and quad.subject not in classes:
+                classes.add(quad.subject)
+                todo.append(quad.subject)
+    return {q.subject for c in classes for q in store.quads_for_pattern(None, _TYPE, c)}
+
+
+def _objects(store: ox.Store, node: ox.Term, prop: str) -> list[ox.Term]:
+    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(prop), None)]  # type: ignore[arg-type]
+
+
 def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
            file_of: dict[str, str]) -> tuple[list[ox.Quad], list[Violation]]:
     """``so:narrativeOrder`` and missing ``prov:wasDerivedFrom`` for every eventuality, computed from the offsets.
@@ -82,30 +84,51 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     and a violation for each stated ``so:narrativeOrder`` that differs from the computed one.
     """
     place = reading_order(store, texts)
+    events, mentions = _members(store, SO + "Eventuality"), _members(store, SO + "Mention")
+    position = ox.NamedNode(OA + "TextPositionSelector")
+    spans: dict[ox.Term, tuple[ox.Term | None, tuple[int, int] | None]] = {}
+
+    def span(node: ox.Term) -> tuple[ox.Term | None, tuple[int, int] | None]:
+        """The document a span quotes and where (None when it did not anchor)."""
+        if node not in spans:
+            docs = _objects(store, node, OA + "hasSource")
+            where = None
+            for selector in _objects(store, node, OA + "hasSelector"):
+                if next(store.quads_for_pattern(selector, _TYPE, position), None) is not None:  # type: ignore[arg-type]
+                    start, end = _objects(store, selector, OA + "start"), _objects(store, selector, OA + "end")
+                    if start and end:
+                        where = (int(start[0].value), int(end[0].value))
+            spans[node] = (docs[0] if docs else None, where)
+        return spans[node]
+
+    of_event: dict[ox.Term, list[ox.Term]] = {e: [e] for e in events}  # the claims whose spans count for an event
+    for quad in store.quads_for_pattern(None, ox.NamedNode(SO + "mentionOf"), None):
+        if quad.subject in mentions and quad.object in of_event:
+            of_event[quad.object].append(quad.subject)
     first: dict[ox.Term, tuple[int, int, int]] = {}
     story_of: dict[ox.Term, str] = {}
-    sources: dict[ox.Term, set[ox.Term]] = {}
-    for row in store.query(_FIRST, **_UNION):  # type: ignore[union-attr]
-        doc = row["doc"]
-        story, rank, _ = place.get(doc, (str(doc), 1, ""))
-        key = (rank, int(row["start"].value), int(row["end"].value))
-        event = row["e"]
-        if event not in first or key < first[event]:
-            first[event], story_of[event] = key, story
-    for row in store.query(_SOURCES, **_UNION):  # type: ignore[union-attr]
-        sources.setdefault(row["m"], set()).add(row["doc"])
-    stated: dict[ox.Term, list[ox.Literal]] = {}
-    for row in store.query(_STATED, **_UNION):  # type: ignore[union-attr]
-        stated.setdefault(row["e"], []).append(row["n"])
+    for event, claims in of_event.items():
+        for claim in claims:
+            for node in _objects(store, claim, SO + "hasEvidence"):
+                doc, where = span(node)
+                if doc is None or where is None:
+                    continue
+                story, rank, _ = place.get(doc, (str(doc), 1, ""))
+                key = (rank, *where)
+                if event not in first or key < first[event]:
+                    first[event], story_of[event] = key, story
+    stated: dict[ox.Term, list[ox.Term]] = {}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(SO + "narrativeOrder"), None):
+        stated.setdefault(quad.subject, []).append(quad.object)
 
     quads: list[ox.Quad] = []
     problems: list[Violation] = []
     by_story: dict[str, list[ox.Term]] = {}
     for event in first:
         by_story.setdefault(story_of[event], []).append(event)
-    for events in by_story.values():
-        events.sort(key=lambda e: (first[e], str(e)))
-        for number, event in enumerate(events, 1):
+    for ranked in by_story.values():
+        ranked.sort(key=lambda e: (first[e], str(e)))
+        for number, event in enumerate(ranked, 1):
             given = stated.get(event)
             if not given:
                 quads.append(ox.Quad(event, ox.NamedNode(SO + "narrativeOrder"),  # type: ignore[arg-type]
@@ -115,9 +138,12 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
                                           f"states so:narrativeOrder {', '.join(g.value for g in given)}, but its "
                                           f"first mention makes it number {number} of its story: remove the "
                                           "stated value, the build computes it"))
-    for node, docs in sources.items():
-        quads.extend(ox.Quad(node, ox.NamedNode(PROV + "wasDerivedFrom"), doc, graph)  # type: ignore[arg-type]
-                     for doc in sorted(docs, key=str))
+    derived_from = ox.NamedNode(PROV + "wasDerivedFrom")
+    for claim in sorted(events | mentions, key=str):
+        if next(store.quads_for_pattern(claim, derived_from, None), None) is None:  # type: ignore[arg-type]
+            docs = {span(node)[0] for node in _objects(store, claim, SO + "hasEvidence")} - {None}
+            quads.extend(ox.Quad(claim, derived_from, doc, graph)  # type: ignore[arg-type]
+                         for doc in sorted(docs, key=str))
     return quads, problems
 
 
