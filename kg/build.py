@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import lock
+from kg import hints, lock
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ValidationError, Violation
@@ -24,6 +24,7 @@ from kg.evidence import anchor
 from kg.inputs import REASONERS as _REASONERS
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.literals import ill_typed
+from kg.order import derive, span_types
 from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
 
@@ -98,9 +99,15 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     """Anchor evidence and run the SHACL shapes; returns the evidence quads and every violation found."""
     from kg import shacl
 
-    evidence, problems = anchor(store, inputs.texts, ox.NamedNode(EVIDENCE_GRAPH), inputs.file_of())
+    graph = ox.NamedNode(EVIDENCE_GRAPH)
+    types = span_types(store, graph)  # blank-node spans need no type; add it before anything reads them
+    add_quads(store, types)
+    evidence, problems = anchor(store, inputs.texts, graph, inputs.file_of())
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     add_quads(store, evidence)
+    derived, disorder = derive(store, inputs.texts, graph, inputs.file_of())  # narrative order, derivation
+    add_quads(store, derived)
+    evidence, problems = types + evidence + derived, problems + disorder
     problems.extend(report_checks(store, inputs))
     problems.extend(ill_typed(store, inputs.file_of()))
     shapes_path = inputs.project / SHAPES_FILE
@@ -109,7 +116,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
-    return evidence, problems
+    return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR)
 
 
 def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
@@ -241,8 +248,8 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
             raise ValidationError(problems)
         report.warnings = sorted(problems)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
-        return f"{len(evidence) // 4:,} spans anchored, shapes pass" + (
-            f" ({len(problems)} warning(s))" if problems else "")
+        spans = sum(1 for q in evidence if q.predicate.value.endswith("#start"))
+        return f"{spans:,} spans anchored, shapes pass" + (f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
         inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")

@@ -322,6 +322,52 @@ def serve(store: StoreOpt = None,
     raise typer.Exit(code=code)
 
 
+@app.command()
+def new(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/, e.g. dock-strike.")],
+        article: Annotated[list[Path], typer.Option(
+            "--article", "-a", help="A source text (UTF-8), copied byte for byte; repeat for several, in reading "
+            "order.")],
+        prefix: Annotated[str | None, typer.Option("--prefix", help="The story's prefix (default: the slug's "
+                                                   "initials).")] = None,
+        title: Annotated[str | None, typer.Option("--title", help="The story's title.")] = None,
+        project: ProjectOpt = Path(".")) -> None:
+    """Start a story: triples/SLUG/ with the texts, story.ttl, documents.ttl (sha256 computed) and claims.ttl."""
+    from kg.authoring import new_story
+
+    try:
+        made = new_story(project, slug, article, prefix=prefix, title=title)
+    except KgError as err:
+        _fail(err)
+    for path in made.files:
+        typer.echo(str(path))
+    typer.echo(f"new story {slug} (prefix {made.prefix}:); next: kg draft {slug}", err=True)
+
+
+@app.command()
+def draft(slug: Annotated[str, typer.Argument(help="The story's folder name under triples/.")],
+          accept: Annotated[list[str] | None, typer.Option(
+              "--accept", help="Move this drafted claim (a `# draft: ID` of draft.ttl), with the drafted actors and "
+              "claims it names, into claims.ttl; repeat for several.")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Replace an existing draft.ttl.")] = False,
+          project: ProjectOpt = Path(".")) -> None:
+    """Propose claims from the story's texts into triples/SLUG/draft.ttl (never built), or accept drafted ones."""
+    from kg.draft import accept as accept_drafts
+    from kg.draft import draft_story
+
+    try:
+        if accept:
+            for key in accept_drafts(project, slug, accept):
+                typer.echo(key)
+            typer.echo(f"accepted into triples/{slug}/claims.ttl; next: kg build", err=True)
+            return
+        path = draft_story(project, slug, force=force)
+    except KgError as err:
+        _fail(err)
+    drafted = path.read_text(encoding="utf-8").count("\n# draft: ")
+    typer.echo(str(path))
+    typer.echo(f"{drafted} drafted blocks (claims and actors); accept with kg draft {slug} --accept ID", err=True)
+
+
 from kg.link_cli import link_app  # noqa: E402  (a sub-app of its own module; light to import)
 
 app.add_typer(link_app, name="link")

@@ -12,6 +12,8 @@ STORE_ENV = "KG_STORE"
 INPUT_DIRS = ("ontology", "triples")
 # Folders under the input dirs that hold test material, not the graph.
 SKIPPED_DIRS = frozenset({"examples", "checks"})
+# Claims `kg draft` proposes, one file per story: never read by the build until a curator accepts them.
+DRAFT_FILE = "draft.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
 CHECKS_DIR = Path("ontology") / "checks"
 QUERIES_DIR = Path("queries")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import hints
 from kg.errors import Violation
 from kg.vocab import PREFIXES, show
 
@@ -101,7 +102,7 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     shas = {row["doc"]: row["sha"] for row in store.query(SHA_QUERY, **union)}  # type: ignore[union-attr]
     for row in _rows(store.query(QUOTES_QUERY, **union), store.query(POSITIONS_QUERY, **union)):
         path = file_of.get(row["g"].value, row["g"].value)
-        focus = show(row["span"])
+        focus = _name(store, row["span"])
         sha = shas.get(row["doc"])
         if sha is None:
             problems.append(Violation(path, focus, "evidence-source",
@@ -130,19 +131,29 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
         if len(hits) == 1:
             quotes[row["span"]] = hits[0]
             quads.extend(position_quads(row["span"], hits[0], graph))
+        elif not hits and (prefix or suffix) and locate(text, exact):
+            problems.append(Violation(path, focus, "evidence-quote", hints.context_mismatch(
+                text, exact, prefix, suffix, [h.start for h in locate(text, exact)], text_file.name)))
         elif not hits:
-            problems.append(Violation(path, focus, "evidence-quote", f"quote not found in {text_file.name}: "
-                                      f"{exact!r}" + (" with the given prefix/suffix" if prefix or suffix else "")))
-        else:
-            at = ", ".join(str(h.start) for h in hits)
             problems.append(Violation(path, focus, "evidence-quote",
-                                      f"quote occurs {len(hits)} times in {text_file.name} (at {at}): "
-                                      f"{exact!r}; add an oa:prefix or oa:suffix that tells them apart"))
+                                      hints.quote_not_found(text, exact, text_file.name)))
+        else:
+            problems.append(Violation(path, focus, "evidence-quote",
+                                      hints.ambiguous_quote(text, exact, [h.start for h in hits], text_file.name)))
     for row, text, path in positions:
         problem = _position_problem(row, text, quotes.get(row["span"]))
         if problem:
-            problems.append(Violation(path, show(row["span"]), "evidence-position", problem))
+            problems.append(Violation(path, _name(store, row["span"]), "evidence-position", problem))
     return quads, problems
+
+
+def _name(store: ox.Store, span: ox.NamedNode | ox.BlankNode) -> str:
+    """How a message names a span: its IRI, or for a blank-node span the node whose evidence it is."""
+    if isinstance(span, ox.NamedNode):
+        return show(span)
+    holders = sorted(show(q.subject) for q in store.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/standoff/ontology#hasEvidence"), span))
+    return f"{holders[0]} (its span)" if holders else show(span)
 
 
 def _rows(*results: Any) -> Iterator[dict[str, Any]]:

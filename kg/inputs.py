@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.config import INPUT_DIRS, SKIPPED_DIRS
+from kg.config import DRAFT_FILE, INPUT_DIRS, SKIPPED_DIRS
 from kg.errors import OptionError
 from kg.evidence import sha256_file
 from kg.rdfio import format_of
@@ -41,14 +41,15 @@ class Inputs:
 def find_inputs(project: Path) -> Inputs:
     """Every RDF file (by extension) and every ``.txt`` source under the project's input folders.
 
-    Folders named ``examples`` or ``checks`` hold test material and are skipped.
+    Folders named ``examples`` or ``checks`` hold test material and are skipped, and so are drafts
+    (``draft.ttl``, proposals of ``kg draft`` that no curator has accepted).
     """
     rdf: list[InputFile] = []
     texts: dict[str, Path] = {}
     for folder in INPUT_DIRS:
         for path in sorted((project / folder).rglob("*")):
             relative = path.relative_to(project)
-            if not path.is_file() or SKIPPED_DIRS.intersection(relative.parts[:-1]):
+            if not path.is_file() or SKIPPED_DIRS.intersection(relative.parts[:-1]) or path.name == DRAFT_FILE:
                 continue
             if path.suffix == ".txt":
                 texts[sha256_file(path)] = path

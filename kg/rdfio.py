@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.hints import syntax_hint
 
 # The extensions we read, explicitly: pyoxigraph's own guess takes ".txt" for N-Triples, and our source
 # texts are ".txt" files.
@@ -45,7 +46,9 @@ def input_error(err: SyntaxError, path: Path | str) -> InputError:
         message = message.split(": ", 1)[1]
     if "UTF-8" in message:
         message += "; save the file as UTF-8"
-    return InputError(message.replace("\ufeff", "a byte-order mark (U+FEFF)"), str(path), err.lineno, err.offset)
+    message = message.replace("\ufeff", "a byte-order mark (U+FEFF)")
+    hint = syntax_hint(path, err.lineno)
+    return InputError(f"{message} ({hint})" if hint else message, str(path), err.lineno, err.offset)
 
 
 _BOM = b"\xef\xbb\xbf"
