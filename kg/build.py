@@ -22,7 +22,8 @@ from kg.errors import InputError, ValidationError, Violation
 from kg.evidence import anchor
 from kg.inputs import Inputs, find_inputs
 from kg.rdfio import add_quads, format_of, load_file, parse_file
-from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
+from kg.stories import Story, StoryFigures, find_stories, story_prefixes
+from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, in_effect, show
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 Progress = Callable[[str, str, float], None]
@@ -38,6 +39,7 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)  # graph IRI -> triples
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -90,11 +92,14 @@ def triples_per_graph(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
-def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation]]:
-    """Anchor evidence and run the SHACL shapes; returns the evidence quads and every violation found."""
+def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation], list[Story]]:
+    """Find the stories, anchor evidence and run the SHACL shapes; returns the evidence quads, every violation
+    found and the stories (one per ``triples/<slug>/`` folder that has exactly one ``so:Story``)."""
     from kg import shacl
 
-    evidence, problems = anchor(store, inputs.texts, ox.NamedNode(EVIDENCE_GRAPH), inputs.file_of())
+    stories, problems = find_stories(store, inputs)
+    evidence, unanchored = anchor(store, inputs.texts, ox.NamedNode(EVIDENCE_GRAPH), inputs.file_of())
+    problems.extend(unanchored)
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     add_quads(store, evidence)
     problems.extend(report_checks(store, inputs))
@@ -104,7 +109,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
-    return evidence, problems
+    return evidence, problems, stories
 
 
 def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
@@ -225,12 +230,16 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         report.triples = load_inputs(db, inputs)
         return f"{len(inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
+    stories: list[Story] = []
+
     def validate() -> str:
-        evidence, problems = check(db, inputs)
+        evidence, problems, found = check(db, inputs)
         if problems:
             raise ValidationError(problems)
+        stories.extend(found)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
-        return f"{len(evidence) // 4:,} spans anchored, shapes pass"
+        told = f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}"
+        return f"{told}, {len(evidence) // 4:,} spans anchored, shapes pass"
 
     def reason() -> str:
         inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
@@ -239,16 +248,19 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     def describe() -> str:
         from kg.meta import describe as void
+        from kg.stories import figures
 
-        meta = void(db, inputs, report.seconds)
+        report.stories = [figures(db, story, report.triples) for story in stories]
+        meta = void(db, inputs, report.seconds, report.stories)
         add_quads(db, meta)
         report.triples[META_GRAPH] = len(meta)
         return f"{len(meta):,} VoID triples"
 
     steps.run("load", load)
-    steps.run("validate", validate)
-    if reasoning:
-        steps.run("reason", reason)
+    with in_effect(story_prefixes(db)):  # messages name the stories' nodes with their prefixes
+        steps.run("validate", validate)
+        if reasoning:
+            steps.run("reason", reason)
     steps.run("describe", describe)
     # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
     from kg.link import load_links
@@ -275,7 +287,8 @@ def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:
     try:
         db = ox.Store(folder)
         load_inputs(db, inputs)
-        return work(db)
+        with in_effect(story_prefixes(db)):
+            return work(db)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -291,6 +304,9 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
-def reason_project(project: str | Path = ".") -> list[ox.Quad]:
-    """Run the reasoner over the project's files without touching any store; the inferred quads."""
-    return _scratch(find_inputs(Path(project)), infer)  # type: ignore[return-value]
+def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, str]]:
+    """Run the reasoner over the project's files without touching any store; the inferred quads, and the prefixes
+    to show them with (ours and the stories')."""
+    from kg.stories import known_prefixes
+
+    return _scratch(find_inputs(Path(project)), lambda db: (infer(db), known_prefixes(db)))  # type: ignore[return-value]

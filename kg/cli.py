@@ -27,6 +27,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# A build prints each story's figures, up to this many (a generated corpus may hold thousands of stories).
+_STORIES_SHOWN = 20
+
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -70,6 +73,11 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     total = sum(report.triples.values())
     typer.echo(f"built {endpoint or report.store}: {total:,} triples in {len(report.triples)} graphs "
                f"({sum(report.seconds.values()):.2f} s)", err=True)
+    shown = report.stories if len(report.stories) <= _STORIES_SHOWN else report.stories[:_STORIES_SHOWN - 1]
+    for figures in shown:
+        typer.echo(f"  story {figures.story.folder}/ ({figures.story.prefix}:): {figures.summary()}", err=True)
+    if len(shown) < len(report.stories):
+        typer.echo(f"  ... and {len(report.stories) - len(shown):,} more stories (kg stats lists every one)", err=True)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -85,7 +93,8 @@ def _params(pairs: list[str]) -> dict[str, str]:
 @app.command()
 def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a file in queries/).")] = None,
           param: Annotated[list[str] | None, typer.Option(
-              "--param", "-p", help="Parameter as name=value; IRIs may be prefixed names (pa:anthropic).")] = None,
+              "--param", "-p", help="Parameter as name=value; IRIs may be prefixed names, with our prefixes or a "
+              "story's (the one its so:Story declares), or full IRIs in angle brackets.")] = None,
           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json or xml.")] = "table",
           list_: Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")] = False,
           all_: Annotated[bool, typer.Option("--all", help="Run every canned query that needs no parameter, "
@@ -97,6 +106,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
     from kg import queries as canned
     from kg.remote import open_target
     from kg.results import render
+    from kg.stories import known_prefixes
 
     try:
         if list_ or (name is None and not all_):
@@ -109,15 +119,19 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
             return
         if all_:
             db = open_target(store, endpoint)
+            prefixes = known_prefixes(db) if fmt == "table" else None
             for q in canned.list_queries(queries):
                 if not any(p.required for p in q.params):
                     typer.echo(f"\n## {q.name}: {q.summary}\n")
-                    _out(render(canned.run_canned(db, q.name, {}, queries), fmt))
+                    _out(render(canned.run_canned(db, q.name, {}, queries), fmt, prefixes))
             return
         values = _params(param or [])
-        canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
-        result = canned.run_canned(open_target(store, endpoint), name, values, queries)
-        _out(render(result, fmt))
+        chosen = canned.find_query(name, queries)
+        canned.check_names(chosen, values)  # parameter errors before opening the store
+        db = open_target(store, endpoint)
+        # The stories' prefixes (one small query), when a parameter or the table needs them.
+        prefixes = known_prefixes(db) if fmt == "table" or canned.needs_story_prefixes(chosen, values) else None
+        _out(render(canned.run_canned(db, name, values, queries, prefixes), fmt, prefixes))
     except KgError as err:
         _fail(err)
 
@@ -137,7 +151,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     """
     from kg.errors import QueryError
     from kg.remote import open_target
-    from kg.results import render
+    from kg.results import render_from
     from kg.sparql import is_update, run_query, run_update
 
     try:
@@ -152,7 +166,8 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
             typer.echo("update applied", err=True)
             return
-        _out(render(run_query(open_target(store, endpoint), body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]
+        db = open_target(store, endpoint)
+        _out(render_from(db, run_query(db, body, graphs=graph, source=source), fmt))  # type: ignore[arg-type]
     except KgError as err:
         _fail(err)
 
@@ -165,23 +180,26 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            inferred: Annotated[bool, typer.Option("--inferred", help="Include the reasoner's graph.")] = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
-    """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
+    """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
+    default."""
     import pyoxigraph as ox
 
-    from kg.export import default_graphs
+    from kg.export import default_graphs, turtle_prefixes
     from kg.export import export as run_export
     from kg.remote import RemoteStore, open_target
 
     try:
         db = open_target(store, endpoint)
         graphs = [ox.NamedNode(g) for g in graph] if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        # The stories' prefixes come from the whole store, not only from the graphs exported.
+        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None  # type: ignore[arg-type]
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
-            run_export(db, sys.stdout.buffer, fmt, graphs)
+            run_export(db, sys.stdout.buffer, fmt, graphs, prefixes)
         else:
             with output.open("wb") as handle:
-                run_export(db, handle, fmt, graphs)
+                run_export(db, handle, fmt, graphs, prefixes)
     except KgError as err:
         _fail(err)
 
@@ -215,7 +233,7 @@ def reason(project: ProjectOpt = Path("."),
     from kg.export import write_turtle
 
     try:
-        inferred = reason_project(project)
+        inferred, prefixes = reason_project(project)
     except KgError as err:
         _fail(err)
     typer.echo(f"consistent; {len(inferred):,} triples inferred", err=True)
@@ -223,7 +241,7 @@ def reason(project: ProjectOpt = Path("."),
         scratch = ox.Store()
         scratch.extend(inferred)
         out = io.BytesIO()
-        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str))  # type: ignore[arg-type]
+        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str), prefixes)  # type: ignore[arg-type]
         _out(out.getvalue())
 
 

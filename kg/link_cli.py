@@ -92,8 +92,8 @@ def discover(with_: Annotated[str, typer.Option("--with", help="The linked datas
     except KgError as err:
         _fail(err)
     for c in found.linked:
-        typer.echo(f"{shorten(c.actor)}  {shorten(c.predicate)}  {shorten(c.entity)}  {c.score:.2f}  "
-                   f"{c.entity_label}")
+        typer.echo(f"{shorten(c.actor, found.prefixes)}  {shorten(c.predicate, found.prefixes)}  "
+                   f"{shorten(c.entity, found.prefixes)}  {c.score:.2f}  {c.entity_label}")
     typer.echo(f"{len(found.linked)} links written to linkset {found.dataset} ({found.kept} accepted earlier kept); "
                f"{len(found.review)} candidates to review in {found.review_file}", err=True)
 
