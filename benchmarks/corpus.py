@@ -2,9 +2,10 @@
 
     python -m benchmarks.corpus /tmp/corpus --triples 1000000 [--seed 7]
 
-Writes a project folder that ``kg build --project`` reads: ``ontology/`` (a copy of ours), ``triples/actors/``
-(actors shared across stories) and ``triples/story-NNNNN/`` per story, each with its generated source text
-``article.txt`` and three Turtle files (the article and its news reports, the acts, the consequences). Every
+Writes a project folder that ``kg build --project`` reads: ``ontology/`` (a copy of ours), ``triples/actors.ttl``
+(actors shared across stories, so in no story's folder) and ``triples/story-NNNNN/`` per story, each with its
+generated source text ``article.txt``, its ``story.ttl`` (the so:Story node: title, document, prefix ``sNNNNN``
+and namespace) and three Turtle files (the article and its news reports, the acts, the consequences). Every
 story follows the ontology and passes the shapes: demands with requested changes and deadlines, proposals,
 refusals, threats with conditions, consequences, justifications, news reports, each with evidence spans quoting
 the generated text, attribution, factuality, a CAMEO code and sequence links (``so:after``, ``so:respondsTo``,
@@ -203,7 +204,17 @@ def write_story(folder: Path, st: Story) -> int:
     for name, blocks in sorted(st.files.items()):
         body = ([doc] if name == "article.ttl" else []) + blocks
         (folder / name).write_text(f"# Synthetic story {st.k}.\n{head}\n" + "\n".join(body), encoding="utf-8")
-    return st.triples + 4
+    (folder / "story.ttl").write_text(
+        f"# Synthetic story {st.k}.\n{head}@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        f"@prefix vann:   <http://purl.org/vocab/vann/> .\n\n"
+        f"s:story a so:Story ;\n    dcterms:title {_literal(f'Synthetic story {st.k}')} ;\n"
+        f'    so:hasDocument s:article ;\n    vann:preferredNamespacePrefix "s{st.k:05d}" ;\n'
+        f'    vann:preferredNamespaceUri "{st.prefix}" .\n', encoding="utf-8")
+    return st.triples + _OWN
+
+
+# Triples of a story besides its claims: the document's four (two types, label, sha256), its story node's five.
+_OWN = 4 + 5
 
 
 def stories_for(triples: int) -> int:
@@ -214,7 +225,7 @@ def stories_for(triples: int) -> int:
 
 def write_size() -> int:
     """Triples in one story (the same for every story)."""
-    return story(1, actors(10, 0), 0).triples + 4
+    return story(1, actors(10, 0), 0).triples + _OWN
 
 
 def pool_size(stories: int) -> int:
@@ -235,9 +246,9 @@ def generate(out: Path, triples: int, seed: int = 7) -> dict[str, int]:
     # The report checks come too: the build runs them over everything, so the benchmark must.
     shutil.copytree(ROOT / "ontology", out / "ontology", ignore=shutil.ignore_patterns("examples", "*.md"))
     pool = actors(pool_size(n), seed)
-    (out / "triples" / "actors").mkdir(parents=True)
+    (out / "triples").mkdir(parents=True)
     text, total = actors_turtle(pool)
-    (out / "triples" / "actors" / "actors.ttl").write_text(text, encoding="utf-8")
+    (out / "triples" / "actors.ttl").write_text(text, encoding="utf-8")
     for k in range(1, n + 1):
         total += write_story(out / "triples" / f"story-{k:05d}", story(k, pool, seed))
     return {"stories": n, "actors": len(pool), "data_triples": total}

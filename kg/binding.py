@@ -117,8 +117,8 @@ def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
 
     They go before the first line, on that line, so a server's error "at line L" still means the user's line L.
 
-    >>> with_prefixes("PREFIX so: <http://x#>\\nASK {}", {"so": "http://y#", "pa": "http://p/"})
-    'PREFIX pa: <http://p/> PREFIX so: <http://x#>\\nASK {}'
+    >>> with_prefixes("PREFIX so: <http://x#>\\nASK {}", {"so": "http://y#", "ex": "http://p/"})
+    'PREFIX ex: <http://p/> PREFIX so: <http://x#>\\nASK {}'
     """
     declared = set(re.findall(r"\bPREFIX\s+([A-Za-z0-9_.\-]*):", text, re.I))
     head = "".join(f"PREFIX {p}: <{ns}> " for p, ns in prefixes.items() if p not in declared)

@@ -26,7 +26,8 @@ from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.literals import ill_typed
 from kg.order import derive, span_types
 from kg.rdfio import add_quads, format_of, load_file, parse_file
-from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
+from kg.stories import Story, StoryFigures, find_stories, story_prefixes
+from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, in_effect, show
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 Progress = Callable[[str, str, float], None]
@@ -43,6 +44,7 @@ class BuildReport:
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Violation] = field(default_factory=list)  # results of sh:Warning and sh:Info shapes
+    stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -95,14 +97,17 @@ def triples_per_graph(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
-def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation]]:
-    """Anchor evidence and run the SHACL shapes; returns the evidence quads and every violation found."""
+def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation], list[Story]]:
+    """Find the stories, anchor evidence and run the SHACL shapes; returns the evidence quads, every violation
+    found and the stories (one per ``triples/<slug>/`` folder that has exactly one ``so:Story``)."""
     from kg import shacl
 
     graph = ox.NamedNode(EVIDENCE_GRAPH)
     types = span_types(store, graph)  # blank-node spans need no type; add it before anything reads them
     add_quads(store, types)
-    evidence, problems = anchor(store, inputs.texts, graph, inputs.file_of())
+    stories, problems = find_stories(store, inputs)
+    evidence, unanchored = anchor(store, inputs.texts, graph, inputs.file_of())
+    problems.extend(unanchored)
     # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
     add_quads(store, evidence)
     derived, disorder = derive(store, inputs.texts, graph, inputs.file_of())  # narrative order, derivation
@@ -116,7 +121,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
-    return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR)
+    return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR), stories
 
 
 def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
@@ -242,14 +247,19 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         report.triples = load_inputs(db, inputs)
         return f"{len(inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
+    stories: list[Story] = []
+
     def validate() -> str:
-        evidence, problems = check(db, inputs)
+        evidence, problems, found = check(db, inputs)
         if any(p.fails for p in problems):  # only violations fail; warnings and infos are reported
             raise ValidationError(problems)
         report.warnings = sorted(problems)
+        stories.extend(found)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
         spans = sum(1 for q in evidence if q.predicate.value.endswith("#start"))
-        return f"{spans:,} spans anchored, shapes pass" + (f" ({len(problems)} warning(s))" if problems else "")
+        told = f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}"
+        return f"{told}, {spans:,} spans anchored, shapes pass" + (
+            f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
         inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
@@ -258,16 +268,19 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     def describe() -> str:
         from kg.meta import describe as void
+        from kg.stories import figures
 
-        meta = void(db, inputs, report.seconds)
+        report.stories = [figures(db, story, report.triples) for story in stories]
+        meta = void(db, inputs, report.seconds, report.stories)
         add_quads(db, meta)
         report.triples[META_GRAPH] = len(meta)
         return f"{len(meta):,} VoID triples"
 
     steps.run("load", load)
-    steps.run("validate", validate)
-    if reasoning:
-        steps.run("reason", reason)
+    with in_effect(story_prefixes(db)):  # messages name the stories' nodes with their prefixes
+        steps.run("validate", validate)
+        if reasoning:
+            steps.run("reason", reason)
     steps.run("describe", describe)
     # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
     from kg.link import load_links
@@ -293,7 +306,8 @@ def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:
         db = ox.Store(str(folder))
         try:
             load_inputs(db, inputs)
-            return work(db)
+            with in_effect(story_prefixes(db)):
+                return work(db)
         finally:
             del db
             gc.collect()
@@ -311,15 +325,18 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
-def reason_project(project: str | Path = ".") -> list[ox.Quad]:
-    """Run the reasoner over the project's files without touching any store; the inferred quads."""
+def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, str]]:
+    """Run the reasoner over the project's files without touching any store; the inferred quads, and the prefixes
+    to show them with (ours and the stories')."""
+    from kg.stories import known_prefixes
+
     inputs = find_inputs(Path(project))
     require_inputs(inputs, allow_empty=True)
 
-    def checked(db: ox.Store) -> list[ox.Quad]:
+    def checked(db: ox.Store) -> tuple[list[ox.Quad], dict[str, str]]:
         problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
         if problems:
             raise ValidationError(problems)
-        return infer(db)
+        return infer(db), known_prefixes(db)
 
     return _scratch(inputs, checked)  # type: ignore[return-value]

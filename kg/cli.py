@@ -33,6 +33,9 @@ app = GuardedTyper(
 TimeoutOpt = Annotated[float | None, typer.Option(
     "--timeout", help="Stop the query after this many seconds (exit 11). Ctrl-C stops it at any time (exit 130).",
     show_default=False)]
+# A build prints each story's figures, up to this many (a generated corpus may hold thousands of stories).
+_STORIES_SHOWN = 20
+
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
 
@@ -85,6 +88,11 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     total = sum(report.triples.values())
     typer.echo(f"built {endpoint or report.store}: {total:,} triples in {len(report.triples)} graphs "
                f"({sum(report.seconds.values()):.2f} s)", err=True)
+    shown = report.stories if len(report.stories) <= _STORIES_SHOWN else report.stories[:_STORIES_SHOWN - 1]
+    for figures in shown:
+        typer.echo(f"  story {figures.story.folder}/ ({figures.story.prefix}:): {figures.summary()}", err=True)
+    if len(shown) < len(report.stories):
+        typer.echo(f"  ... and {len(report.stories) - len(shown):,} more stories (kg stats lists every one)", err=True)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -100,7 +108,8 @@ def _params(pairs: list[str]) -> dict[str, str]:
 @app.command()
 def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a file in queries/).")] = None,
           param: Annotated[list[str] | None, typer.Option(
-              "--param", "-p", help="Parameter as name=value; IRIs may be prefixed names (pa:anthropic).")] = None,
+              "--param", "-p", help="Parameter as name=value; IRIs may be prefixed names, with our prefixes or a "
+              "story's (the one its so:Story declares), or full IRIs in angle brackets.")] = None,
           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json or xml.")] = "table",
           list_: Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")] = False,
           all_: Annotated[bool, typer.Option("--all", help="Run every canned query that needs no parameter, "
@@ -112,6 +121,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
     from kg import queries as canned
     from kg.remote import open_target
     from kg.results import write
+    from kg.stories import known_prefixes
     from kg.worker import run_stoppable
 
     try:
@@ -126,17 +136,26 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
         if all_:
             def every() -> None:
                 db = open_target(store, endpoint)
+                prefixes = known_prefixes(db) if fmt == "table" else None
                 for q in canned.list_queries(queries):
                     if not any(p.required for p in q.params):
                         typer.echo(f"\n## {q.name}: {q.summary}\n")
-                        write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer)
+                        write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer, prefixes)
 
             code = run_stoppable(every, timeout)
         else:
             values = _params(param or [])
-            canned.bind(canned.find_query(name, queries), values)  # parameter errors before opening the store
-            code = run_stoppable(lambda: write(canned.run_canned(open_target(store, endpoint), name, values, queries),
-                                               fmt, sys.stdout.buffer), timeout)
+            chosen = canned.find_query(name, queries)
+            canned.check_names(chosen, values)  # parameter errors before opening the store
+
+            def one() -> None:
+                db = open_target(store, endpoint)
+                # The stories' prefixes (one small query), when a parameter or the table needs them.
+                wanted = fmt == "table" or canned.needs_story_prefixes(chosen, values)
+                prefixes = known_prefixes(db) if wanted else None
+                write(canned.run_canned(db, name, values, queries, prefixes), fmt, sys.stdout.buffer, prefixes)
+
+            code = run_stoppable(one, timeout)
     except KgError as err:
         _fail(err)
     if code:
@@ -163,8 +182,9 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     from kg.files import BOM, read_text
     from kg.lock import writer
     from kg.remote import open_target
-    from kg.results import write
+    from kg.results import shows_prefixes, write
     from kg.sparql import graph_names, is_update, run_query, run_update
+    from kg.stories import known_prefixes
     from kg.worker import run_stoppable
 
     try:
@@ -186,8 +206,9 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             graph_names(graph)  # checked here, before any work: one line, exit 5
 
         def answer() -> None:
-            result = run_query(open_target(store, endpoint), body, graphs=graph, source=source)  # type: ignore[arg-type]
-            write(result, fmt, sys.stdout.buffer)
+            db = open_target(store, endpoint)
+            result = run_query(db, body, graphs=graph, source=source)  # type: ignore[arg-type]
+            write(result, fmt, sys.stdout.buffer, known_prefixes(db) if shows_prefixes(result, fmt) else None)
 
         code = run_stoppable(answer, timeout)
     except KgError as err:
@@ -204,8 +225,9 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            inferred: Annotated[bool, typer.Option("--inferred", help="Include the reasoner's graph.")] = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
-    """Export the graph: Turtle for people (sorted, our prefixes), or any RDF format; stdout by default."""
-    from kg.export import default_graphs
+    """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
+    default."""
+    from kg.export import default_graphs, turtle_prefixes
     from kg.export import export as run_export
     from kg.files import atomic_output
     from kg.remote import RemoteStore, open_target
@@ -214,13 +236,15 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
     try:
         db = open_target(store, endpoint)
         graphs = graph_names(graph) if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        # The stories' prefixes come from the whole store, not only from the graphs exported.
+        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None  # type: ignore[arg-type]
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
-            run_export(db, sys.stdout.buffer, fmt, graphs)
+            run_export(db, sys.stdout.buffer, fmt, graphs, prefixes)
         else:
             with atomic_output(output) as handle:
-                run_export(db, handle, fmt, graphs)
+                run_export(db, handle, fmt, graphs, prefixes)
     except KgError as err:
         _fail(err)
 
@@ -257,7 +281,7 @@ def reason(project: ProjectOpt = Path("."),
     from kg.export import write_turtle
 
     try:
-        inferred = reason_project(project)
+        inferred, prefixes = reason_project(project)
     except KgError as err:
         _fail(err)
     typer.echo(f"consistent; {len(inferred):,} triples inferred", err=True)
@@ -265,7 +289,7 @@ def reason(project: ProjectOpt = Path("."),
         scratch = ox.Store()
         scratch.extend(inferred)
         out = io.BytesIO()
-        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str))  # type: ignore[arg-type]
+        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str), prefixes)  # type: ignore[arg-type]
         _out(out.getvalue())
 
 

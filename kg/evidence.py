@@ -74,9 +74,11 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[Sp
 
 
 def position_quads(span: ox.NamedNode | ox.BlankNode, where: Span, graph: ox.NamedNode) -> list[ox.Quad]:
-    """The TextPositionSelector triples for one span, in ``graph``."""
+    """The TextPositionSelector triples for one span, in ``graph`` (its IRI: the span's + ``#position``, or
+    ``-position`` when the span's IRI has a fragment already, as a span in a ``#`` namespace does)."""
     selector: ox.NamedNode | ox.BlankNode = (
-        ox.NamedNode(span.value + "#position") if isinstance(span, ox.NamedNode) else ox.BlankNode()
+        ox.NamedNode(span.value + ("-position" if "#" in span.value else "#position"))
+        if isinstance(span, ox.NamedNode) else ox.BlankNode()
     )
     return [
         ox.Quad(span, ox.NamedNode(OA + "hasSelector"), selector, graph),

@@ -51,9 +51,11 @@ _CHOMP = methodcaller("removesuffix", "\n")
 T, R = TypeVar("T"), TypeVar("R")
 
 
-def turtle_prefixes() -> dict[str, str]:
-    """The prefixes every Turtle file we write declares."""
-    return dict(PREFIXES)
+def turtle_prefixes(store: ox.Store) -> dict[str, str]:
+    """The prefixes a Turtle file written from ``store`` declares: ours and those of the stories it holds."""
+    from kg.stories import known_prefixes
+
+    return known_prefixes(store)
 
 
 def default_graphs(store: ox.Store, inferred: bool = False) -> list[ox.NamedNode]:
@@ -64,36 +66,40 @@ def default_graphs(store: ox.Store, inferred: bool = False) -> list[ox.NamedNode
                   key=lambda g: g.value)
 
 
-def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[ox.NamedNode] | None = None) -> None:
+def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[ox.NamedNode] | None = None,
+           prefixes: dict[str, str] | None = None) -> None:
     """Write the store (the given graphs, or :func:`default_graphs`) to ``output`` in ``fmt``.
 
     Turtle, N-Triples and RDF/XML hold one graph: the union of the chosen graphs. TriG, N-Quads and JSON-LD
-    keep each graph's name.
+    keep each graph's name. Turtle, TriG and RDF/XML declare ``prefixes`` (default :func:`turtle_prefixes`:
+    ours and each story's, read from the store).
 
     >>> import io
     >>> s = ox.Store()
-    >>> s.add(ox.Quad(ox.NamedNode("https://w3id.org/standoff/id/pentagon-anthropic/anthropic"),
-    ...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Anthropic"),
-    ...               ox.NamedNode("https://w3id.org/standoff/graph/triples/x.ttl")))
-    >>> out = io.BytesIO(); export(s, out)
+    >>> g = ox.NamedNode("https://w3id.org/standoff/graph/triples/x.ttl")
+    >>> s.add(ox.Quad(ox.NamedNode("https://w3id.org/standoff/id/x/anthropic"),
+    ...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Anthropic"), g))
+    >>> out = io.BytesIO(); export(s, out, prefixes={**PREFIXES, "x": "https://w3id.org/standoff/id/x/"})
     >>> out.getvalue().decode().splitlines()[-1]
-    'pa:anthropic rdfs:label "Anthropic" .'
+    'x:anthropic rdfs:label "Anthropic" .'
     """
     rdf = EXPORT_FORMATS.get(fmt)
     if rdf is None:
         raise KgError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     chosen = default_graphs(store) if graphs is None else graphs
+    if prefixes is None and rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        prefixes = turtle_prefixes(store)
     if rdf == ox.RdfFormat.TURTLE:
-        write_turtle(store, output, chosen)
+        write_turtle(store, output, chosen, prefixes)
     elif rdf == ox.RdfFormat.N_TRIPLES:
         for graph in chosen:
             store.dump(output, format=rdf, from_graph=graph)
     elif rdf.supports_datasets:
         ox.serialize(_quads(store, chosen), output, format=rdf,
-                     **({"prefixes": turtle_prefixes()} if rdf == ox.RdfFormat.TRIG else {}))
+                     **({"prefixes": prefixes} if rdf == ox.RdfFormat.TRIG else {}))
     else:
         ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in _quads(store, chosen)), output,
-                     format=rdf, prefixes=turtle_prefixes())
+                     format=rdf, prefixes=prefixes or PREFIXES)
 
 
 def _quads(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Quad]:
@@ -129,8 +135,15 @@ class _TurtleWriter:
     at a time, as before.
     """
 
-    def __init__(self, store: ox.Store, graphs: list[ox.NamedNode], out: BinaryIO) -> None:
+    def __init__(self, store: ox.Store, graphs: list[ox.NamedNode], out: BinaryIO,
+                 prefixes: dict[str, str] | None = None) -> None:
         self.store, self.graphs, self.out = store, graphs, out
+        self.prefixes = PREFIXES if prefixes is None else prefixes
+        namespaces = {ns: p for p, ns in self.prefixes.items() if ns[-1:] in ("/", "#")}
+        # One memo per writer: the stories' prefixes differ from store to store.
+        self.iri = lru_cache(maxsize=8192)(lambda value: _iri(value, namespaces))
+        self.verb = lru_cache(maxsize=4096)(
+            lambda predicate: "a" if predicate[1:] == _TYPE else self.iri(predicate[1:]))
         self.chosen = set(graphs)
         self.labels: dict[str, str] = {}  # blank node id -> _:bN, for the blank nodes written by label
         self.inline: dict[str, bool] = {}  # blank node id -> inlinable; a memo, emptied at _CACHE entries
@@ -138,7 +151,7 @@ class _TurtleWriter:
         self.tmp = Path(tempfile.gettempdir())  # write() sets its own temporary directory
 
     def write(self) -> None:
-        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(turtle_prefixes().items()))
+        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.prefixes.items()))
         self.out.write(head.encode())
         with tempfile.TemporaryDirectory(prefix="kg-export-") as name, ExitStack() as files:
             self.tmp = Path(name)
@@ -188,7 +201,7 @@ class _TurtleWriter:
                     self.held[node] = held.split("\x04") if held else []
                 elif not triples or line != triples[-1]:
                     triples.append(line)
-            yield _block(_iri(subject[1:]), self.body(triples, 1))
+            yield _block(self.iri(subject[1:]), self.body(triples, 1))
 
     def write_blank(self, lines: Iterator[str]) -> None:
         self._emit(_block(self.label(node), self.body(triples, 1)) for node, uses, triples in _blank_nodes(lines)
@@ -249,7 +262,7 @@ class _TurtleWriter:
         """An object, from the value and text fields of its sortable line."""
         kind = value[0]
         if kind == "0":
-            return _iri(value[1:])
+            return self.iri(value[1:])
         if kind != "2":
             return text
         node = value[1:]
@@ -303,10 +316,11 @@ class _TurtleWriter:
             if predicate == last:
                 pieces.append(between)
             else:
-                pieces.append(f" ;\n{indent}{_verb(predicate)} " if pieces else f"{indent}{_verb(predicate)} ")
+                pieces.append(f" ;\n{indent}{self.verb(predicate)} " if pieces else f"{indent}{self.verb(predicate)} ")
                 last = predicate
             kind = value[0]
-            pieces.append(_iri(value[1:]) if kind == "0" else text if kind != "2" else self.term(value, text, depth))
+            pieces.append(self.iri(value[1:]) if kind == "0" else text if kind != "2"
+                          else self.term(value, text, depth))
         return "".join(pieces)
 
 
@@ -362,7 +376,7 @@ def _literal(text: str) -> str:
     if (datatype == _XSD_INTEGER and _INTEGER.fullmatch(value)) or (
             datatype == _XSD_BOOLEAN and value in ("true", "false")):
         return f"1{value}\x00{datatype}\x00{value}"
-    return f"1{value}\x00{datatype}\x00{quoted}^^{_iri(datatype)}"
+    return f"1{value}\x00{datatype}\x00{quoted}^^{_datatype(datatype)}"
 
 
 class _Runs:
@@ -511,20 +525,19 @@ def _block(name: str, body: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _verb(predicate: str) -> str:
-    """A predicate field (rank + IRI) as the verb of a predicate-object list."""
-    return "a" if predicate[1:] == _TYPE else _iri(predicate[1:])
+def _datatype(value: str) -> str:
+    """A literal's datatype IRI, shortened with our own prefixes (literals are written before a writer's own)."""
+    return _iri(value, _NAMESPACES)
 
 
-@lru_cache(maxsize=8192)
-def _iri(value: str) -> str:
-    """An IRI as a prefixed name when one of our prefixes allows it, else in angle brackets.
+def _iri(value: str, namespaces: dict[str, str]) -> str:
+    """An IRI as a prefixed name when one of ``namespaces`` (namespace -> prefix) allows it, else in angle brackets.
 
     Every namespace ends with "/" or "#" and a local name holds neither, so the one namespace that can fit
     ends where the IRI's last "/" or "#" is.
     """
     cut = max(value.rfind("/"), value.rfind("#")) + 1
-    prefix = _NAMESPACES.get(value[:cut])
+    prefix = namespaces.get(value[:cut])
     if prefix is not None and _LOCAL.fullmatch(value, cut):
         return f"{prefix}:{value[cut:]}"
     return f"<{value}>"
@@ -546,6 +559,7 @@ def _ahead(worker: ThreadPoolExecutor, work: Callable[[T], R], items: Iterable[T
         yield pending.popleft().result()
 
 
-def write_turtle(store: ox.Store, out: BinaryIO, graphs: Iterable[ox.NamedNode]) -> None:
-    """Write the union of ``graphs`` as readable, deterministic Turtle."""
-    _TurtleWriter(store, list(graphs), out).write()
+def write_turtle(store: ox.Store, out: BinaryIO, graphs: Iterable[ox.NamedNode],
+                 prefixes: dict[str, str] | None = None) -> None:
+    """Write the union of ``graphs`` as readable, deterministic Turtle, declaring ``prefixes`` (default: ours)."""
+    _TurtleWriter(store, list(graphs), out, prefixes).write()

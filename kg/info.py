@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.vocab import DATASET, META_GRAPH, PREFIXES, shorten
+from kg.stories import story_prefixes
+from kg.vocab import DATASET, GRAPH, META_GRAPH, PREFIXES, shorten
 
 _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+# The classes a story's figures count (kg.meta.STORY_CLASSES), as `kg stats` names them.
+_COUNTED = {"so:Eventuality": "events", "so:Mention": "mentions", "oa:SpecificResource": "spans",
+            "so:SourceDocument": "documents"}
 
 
 def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
@@ -17,7 +21,9 @@ def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
 
 
 def stats(store: ox.Store) -> str:
-    """The VoID figures of a built store as aligned text."""
+    """The VoID figures of a built store as aligned text: the whole store's, each story's, then per graph, class
+    and property."""
+    prefixes = {**PREFIXES, **story_prefixes(store)}
     lines = []
     for row in _rows(store, """SELECT ?ds ?triples ?classes ?properties ?subjects WHERE {
         ?ds void:triples ?triples ; void:classes ?classes ; void:properties ?properties ;
@@ -26,9 +32,21 @@ def stats(store: ox.Store) -> str:
         lines.append(f"classes {int(row['classes'].value):>10,}")
         lines.append(f"properties {int(row['properties'].value):>7,}")
         lines.append(f"subjects {int(row['subjects'].value):>9,}")
+    lines.append("\nstories:")
+    for row in _rows(store, """SELECT ?ds ?d ?story ?folder ?triples WHERE {
+        ?ds void:subset ?d . ?d dcterms:subject ?story ; dcterms:source ?folder ; void:triples ?triples }
+        ORDER BY ?folder"""):
+        counts = {_COUNTED.get(shorten(r["c"].value), ""): int(r["n"].value) for r in store.query(  # type: ignore[union-attr]
+            _PREFIXES + "SELECT ?d ?c ?n WHERE { ?d void:classPartition [ void:class ?c ; void:entities ?n ] }",
+            default_graph=ox.NamedNode(META_GRAPH), substitutions={ox.Variable("d"): row["d"]})}
+        figures = ", ".join(f"{counts.get(name, 0):,} {name.removesuffix('s') if counts.get(name) == 1 else name}"
+                            for name in _COUNTED.values())
+        lines.append(f"  {shorten(row['story'].value, prefixes)}  ({row['folder'].value})  {figures}, "
+                     f"{int(row['triples'].value):,} triples")
     lines.append("\ntriples per graph:")
     for row in _rows(store, "SELECT ?ds ?g ?n WHERE { ?ds void:subset ?g . ?g void:triples ?n } ORDER BY ?g"):
-        lines.append(f"  {int(row['n'].value):>8,}  {row['g'].value}")
+        if row["g"].value.startswith(GRAPH):
+            lines.append(f"  {int(row['n'].value):>8,}  {row['g'].value}")
     lines.append("\nentities per class:")
     for row in _rows(store, """SELECT ?ds ?c ?n WHERE { ?ds void:classPartition [ void:class ?c ; void:entities ?n ] }
                                ORDER BY DESC(?n) ?c"""):

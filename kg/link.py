@@ -7,7 +7,7 @@ again (:func:`load_links`). In the store, a dataset is the graph ``…/graph/lin
 ``https://w3id.org/standoff/linkset/NAME``). Each link carries its score and method as an SSSOM mapping: an
 ``owl:Axiom`` annotating the link triple with ``sssom:confidence``, ``sssom:mapping_justification`` (a
 semapv term) and the evidence as ``rdfs:comment``. The curated links of the article (``links.ttl``) are
-described the same way, one linkset per story and target (``pentagon-anthropic-wikidata``, ...).
+described the same way, one linkset per story and target (``<story folder>-wikidata``, ...).
 
 With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.remote`):
 the dataset and linkset graphs are replaced whole with Graph Store Protocol ``PUT`` (``DELETE`` to remove them),
@@ -57,7 +57,20 @@ from kg.match import (
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
 from kg.remote import RemoteStore
-from kg.vocab import DATA, DATASET, GRAPH, LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PREFIXES, SO, shorten
+from kg.stories import known_prefixes
+from kg.vocab import (
+    DATA,
+    DATASET,
+    GRAPH,
+    LINK_GRAPH,
+    LINKSET,
+    LINKSET_GRAPH,
+    META_GRAPH,
+    PREFIXES,
+    SO,
+    in_effect,
+    shorten,
+)
 
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
 VOID, DCT, FOAF, SSSOM = PREFIXES["void"], PREFIXES["dcterms"], PREFIXES["foaf"], PREFIXES["sssom"]
@@ -595,6 +608,7 @@ class Discovery:
     actors: list[str] = field(default_factory=list)  # one line per actor: linked, in review or no candidate, why
     types: TypeReport | None = None
     ruled_out: list[Candidate] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))  # ours and the stories', to show IRIs
 
 
 def _record(c: Candidate) -> dict[str, Any]:
@@ -629,12 +643,14 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     rejected = {(a, e) for a, e in linkset["rejected"]}
     manual = [link for link in linkset["links"] if link.get("origin") == "review"]
     decided = {(link["actor"], link["entity"]) for link in manual}
+    prefixes = known_prefixes(db)
     actors = story_actors(db)  # type: ignore[arg-type]  # a RemoteStore does too
     for other in manifest.linksets.values():  # identities a person confirmed count as verified identifiers
         for link in other["links"]:
             if link.get("origin") == "review" and link["predicate"] != CLOSE and link["actor"] in actors:
                 actors[link["actor"]].known.add(link["entity"])
-    found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))  # type: ignore[arg-type]
+    with in_effect(prefixes):  # the evidence of a candidate names nodes with the stories' prefixes
+        found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))  # type: ignore[arg-type]
     candidates = [c for c in found if (c.actor, c.entity) not in decided]
     linked = [c for c in candidates if c.status == "linked"]
     pending = [c for c in candidates if c.status in REVIEW_STATUSES]
@@ -645,26 +661,32 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     _change(db, [LINKSET_GRAPH + name], lambda s: _write_linkset(s, name, linkset))
     manifest.save()
     review_path = Path(review) if review is not None else manifest.folder / f"{name}.review.csv"
-    write_review(review_path, name, pending)
-    lines = explain(actors, candidates)
-    for link in manual:  # a link accepted in review stands, whatever discover finds now
-        head = shorten(link["actor"])
-        lines = [f"{head}  linked: {shorten(link['predicate'])} {shorten(link['entity'])} (accepted in review)"
-                 if line.split("  ", 1)[0] == head else line for line in lines]
+    write_review(review_path, name, pending, prefixes)
+    with in_effect(prefixes):
+        lines = explain(actors, candidates)
+        for link in manual:  # a link accepted in review stands, whatever discover finds now
+            head = shorten(link["actor"])
+            lines = [f"{head}  linked: {shorten(link['predicate'])} {shorten(link['entity'])} (accepted in review)"
+                     if line.split("  ", 1)[0] == head else line for line in lines]
     return Discovery(name, threshold, linked, pending, review_path, len(manual), lines,
-                     _report(db, name, info.get("kinds")), ruled_out)
+                     _report(db, name, info.get("kinds")), ruled_out, prefixes)
 
 
-def write_review(path: Path, dataset: str, candidates: list[Candidate]) -> None:
+def write_review(path: Path, dataset: str, candidates: list[Candidate], prefixes: dict[str, str] | None = None) -> None:
     """The review file: one CSV row per candidate, with an empty ``decision`` for a person to fill in
-    (``accept`` or ``reject``; the ``predicate`` may be changed to owl:sameAs, skos:exactMatch or skos:closeMatch)."""
+    (``accept`` or ``reject``; the ``predicate`` may be changed to owl:sameAs, skos:exactMatch or skos:closeMatch).
+    IRIs are shortened with ``prefixes`` (default ours; the stories' too from :func:`discover`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+
+    def short(iri: str) -> str:
+        return shorten(iri, prefixes)
+
     handle = io.StringIO(newline="")
     writer = csv.writer(handle)
     writer.writerow(REVIEW_COLUMNS)
     for c in candidates:
-        writer.writerow(["", dataset, shorten(c.actor).strip("<>"), c.actor_label, shorten(c.entity).strip("<>"),
-                         c.entity_label, f"{c.score:.4f}", c.status, shorten(c.predicate), shorten(c.method),
+        writer.writerow(["", dataset, short(c.actor).strip("<>"), c.actor_label, short(c.entity).strip("<>"),
+                         c.entity_label, f"{c.score:.4f}", c.status, short(c.predicate), short(c.method),
                          "; ".join(c.evidence)])
     with atomic_output(path) as out:  # a full disk leaves the previous review file, not half of a new one
         out.write(handle.getvalue().encode("utf-8"))
@@ -680,14 +702,15 @@ class Review:
     datasets: set[str] = field(default_factory=set)
 
 
-def _iri(value: str, path: Path, line: int, column: str) -> str:
+def _iri(value: str, path: Path, line: int, column: str, prefixes: dict[str, str]) -> str:
     from kg.queries import to_term
 
     value = value.strip()
     try:
-        term = to_term(value, "iri")
-    except KgError:
-        raise InputError(f"{column}: {value!r} is not an IRI", str(path), line) from None
+        term = to_term(value, "iri", prefixes)
+    except KgError as err:
+        why = str(err).partition(": ")[2] if "unknown prefix" in str(err) else "not an IRI"
+        raise InputError(f"{column}: {value!r}: {why}", str(path), line) from None
     if not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", term.value):
         raise InputError(f"{column}: {value!r} is not an IRI", str(path), line)
     return term.value
@@ -710,6 +733,8 @@ def accept(review_file: str | Path, store: str | Path | None = None, endpoint: s
             raise InputError(f"not a review file: missing column(s) {', '.join(missing)}", str(path), 1)
         rows = list(enumerate(reader, start=2))
     changes: list[tuple[str, str, dict[str, Any]]] = []
+    db = _open_if_built(store, endpoint)
+    prefixes = known_prefixes(db) if db is not None else PREFIXES  # the review file names nodes with them
     for line, row in rows:
         decision = (row.get("decision") or "").strip().lower()
         if not decision:
@@ -719,8 +744,9 @@ def accept(review_file: str | Path, store: str | Path | None = None, endpoint: s
             raise InputError(f"decision {decision!r}: write accept or reject (or leave it empty)", str(path), line)
         name = (row.get("dataset") or "").strip()
         manifest.dataset(name)
-        actor, entity = _iri(row["actor"], path, line, "actor"), _iri(row["entity"], path, line, "entity")
-        predicate = _iri(row["predicate"], path, line, "predicate")
+        actor = _iri(row["actor"], path, line, "actor", prefixes)
+        entity = _iri(row["entity"], path, line, "entity", prefixes)
+        predicate = _iri(row["predicate"], path, line, "predicate", prefixes)
         if predicate not in LINK_PREDICATES:
             raise InputError(f"predicate {row['predicate']!r}: use owl:sameAs, skos:exactMatch or skos:closeMatch",
                              str(path), line)
@@ -749,7 +775,6 @@ def accept(review_file: str | Path, store: str | Path | None = None, endpoint: s
         linkset["modified"] = _now()
         result.datasets.add(name)
     if result.datasets:
-        db = _open_if_built(store, endpoint)
         if db is not None:
             def write(s: ox.Store) -> None:
                 for name in sorted(result.datasets):
@@ -812,7 +837,7 @@ def export_links(db: ox.Store | RemoteStore, output: BinaryIO, name: str | None 
 
     scratch = linkset_store(db, name)
     if fmt == "turtle":
-        write_turtle(scratch, output, [_n(GRAPH + "export")])
+        write_turtle(scratch, output, [_n(GRAPH + "export")], known_prefixes(db))
     elif fmt == "ntriples":
         lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in scratch})
         output.write("".join(lines).encode("utf-8"))

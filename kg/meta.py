@@ -1,4 +1,5 @@
-"""The store's own description: a VoID dataset with its graphs, classes, properties, inputs and build."""
+"""The store's own description: a VoID dataset with its graphs, classes, properties, inputs and build, and one
+VoID dataset per story (its graphs and its figures: triples, events, mentions, spans, documents)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.inputs import Inputs
+from kg.stories import StoryFigures
 from kg.vocab import DATA, DATASET, META_GRAPH, PREFIXES, SO
 
 VOID, DCT, PROV, XSD = PREFIXES["void"], PREFIXES["dcterms"], PREFIXES["prov"], PREFIXES["xsd"]
@@ -19,8 +21,14 @@ def _int(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
 
 
-def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float]) -> list[ox.Quad]:
-    """VoID quads (in the meta graph) describing everything already in ``store``.
+# The classes a story's figures count, as void:classPartition entries of its dataset.
+STORY_CLASSES = {"events": SO + "Eventuality", "mentions": SO + "Mention", "spans": PREFIXES["oa"] + "SpecificResource",
+                 "documents": SO + "SourceDocument"}
+
+
+def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
+             stories: list[StoryFigures] | tuple[StoryFigures, ...] = ()) -> list[ox.Quad]:
+    """VoID quads (in the meta graph) describing everything already in ``store``, and each story of ``stories``.
 
     Figures are computed with SPARQL over the store itself, so they are what a user's query would count.
     """
@@ -71,6 +79,9 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float]) -> list
         add(part, VOID + "property", row["p"])
         add(part, VOID + "triples", _int(int(row["n"].value)))
 
+    for figures in stories:
+        out += story_void(figures)
+
     activity = ox.BlankNode()
     add(ds, PROV + "wasGeneratedBy", activity)
     add(activity, RDF_TYPE.value, ox.NamedNode(PROV + "Activity"))
@@ -84,4 +95,39 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float]) -> list
     # Step durations are for people reading `kg info`, hence a comment rather than a term of our own.
     for step, took in seconds.items():
         add(activity, PREFIXES["rdfs"] + "comment", ox.Literal(f"{step}: {took:.3f} s"))
+    return out
+
+
+def story_void(figures: StoryFigures) -> list[ox.Quad]:
+    """One story's void:Dataset: a subset of the store's, about the story (``dcterms:subject``), holding the
+    graphs of its files (``void:subset``), with its prefix, triples, and entities per counted class.
+
+    Queries find a node's story through it: ``GRAPH ?g { ?x a ?type } ?d void:subset ?g ; dcterms:subject ?story``.
+    """
+    g = ox.NamedNode(META_GRAPH)
+    story = figures.story
+    ds = ox.NamedNode(story.dataset)
+    out: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        out.append(ox.Quad(s, ox.NamedNode(p), o, g))
+
+    add(ox.NamedNode(DATASET), VOID + "subset", ds)
+    add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
+    add(ds, DCT + "subject", ox.NamedNode(story.iri))
+    if story.title:
+        add(ds, DCT + "title", ox.Literal(story.title))
+    add(ds, DCT + "source", ox.Literal(story.folder + "/"))
+    if story.prefix is not None:
+        add(ds, PREFIXES["vann"] + "preferredNamespacePrefix", ox.Literal(story.prefix))
+    if story.namespace is not None:
+        add(ds, VOID + "uriSpace", ox.Literal(story.namespace))
+    add(ds, VOID + "triples", _int(figures.triples))
+    for graph in story.graphs:
+        add(ds, VOID + "subset", ox.NamedNode(graph))
+    for name, cls in STORY_CLASSES.items():
+        part = ox.BlankNode()
+        add(ds, VOID + "classPartition", part)
+        add(part, VOID + "class", ox.NamedNode(cls))
+        add(part, VOID + "entities", _int(getattr(figures, name)))
     return out

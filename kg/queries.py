@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from kg.config import QUERIES_DIR
 from kg.errors import QueryError
 from kg.sparql import Result, run_query
+from kg.stories import known_prefixes
 from kg.vocab import PREFIXES
 
 PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
@@ -112,9 +113,9 @@ def read_query(path: Path) -> CannedQuery:
 
     >>> q = read_query(QUERIES_DIR / "evidence.rq")
     >>> [(p.name, p.type, p.required) for p in q.params]
-    [('subject', 'iri', True)]
+    [('subject', 'iri', True), ('story', 'iri', False)]
     >>> q.params[0].description.startswith("IRI (required)"), q.tags
-    (True, ['evidence'])
+    (True, ['evidence', 'mentions'])
     """
     text = path.read_text(encoding="utf-8")
     header = Header(text, path)
@@ -123,7 +124,9 @@ def read_query(path: Path) -> CannedQuery:
         if name not in params:
             params[name] = Param(name, f"{optional}{name}" + (f"_{kind}" if kind else ""), kind or "literal",
                                  optional == "_", header)
-    return CannedQuery(path.stem, path, text, list(params.values()), header)
+    # Required parameters first (what must be given), then in the order the query uses them.
+    ordered = sorted(params.values(), key=lambda p: not p.required)
+    return CannedQuery(path.stem, path, text, ordered, header)
 
 
 def _body(text: str) -> str:
@@ -145,21 +148,49 @@ def find_query(name: str, folder: Path = QUERIES_DIR) -> CannedQuery:
     return read_query(path)
 
 
-def to_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
-    """A parameter value as an RDF term of the parameter's type; a prefixed name expands with our prefixes.
+# Schemes of absolute IRIs written without "//" that a parameter may give bare (other IRIs go in angle brackets).
+_BARE_SCHEMES = frozenset({"urn", "mailto", "tag", "did", "doi", "isbn"})
+_PN_PREFIX = re.compile(r"[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?|")
+
+
+def prefix_of(value: str) -> str | None:
+    """The prefix of a parameter value written as a prefixed name, or None for an IRI or a plain word.
+
+    >>> prefix_of("so:Demand"), prefix_of("<http://e/a>"), prefix_of("http://e/a"), prefix_of("urn:isbn:1")
+    ('so', None, None, None)
+    """
+    if value.startswith("<") and value.endswith(">"):
+        return None
+    prefix, colon, local = value.partition(":")
+    if not colon or local.startswith("//") or prefix.lower() in _BARE_SCHEMES or not _PN_PREFIX.fullmatch(prefix):
+        return None
+    return prefix
+
+
+def to_term(value: str, kind: str, prefixes: dict[str, str] | None = None) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term of the parameter's type; a prefixed name expands with ``prefixes``
+    (default: ours; :func:`kg.stories.known_prefixes` adds the stories'), and an unknown prefix is an error.
 
     >>> to_term("so:Demand", "iri")
     <NamedNode value=https://w3id.org/standoff/ontology#Demand>
     >>> to_term('x" } ; DROP ALL ; #', "literal").value
     'x" } ; DROP ALL ; #'
+    >>> to_term("zz:a", "iri", {"so": "https://w3id.org/standoff/ontology#"})
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: 'zz:a': unknown prefix 'zz' (known: so); write a full IRI in angle brackets, <...>
     """
+    known = PREFIXES if prefixes is None else prefixes
     try:
         if kind == "iri":
             if value.startswith("<") and value.endswith(">"):
                 return ox.NamedNode(value[1:-1])
-            prefix, _, local = value.partition(":")
-            if prefix in PREFIXES and not local.startswith("//"):
-                return ox.NamedNode(PREFIXES[prefix] + local)
+            prefix = prefix_of(value)
+            if prefix is not None:
+                if prefix not in known:
+                    raise QueryError(f"{value!r}: unknown prefix {prefix!r} (known: {', '.join(sorted(known))}); "
+                                     "write a full IRI in angle brackets, <...>")
+                return ox.NamedNode(known[prefix] + value.partition(":")[2])
             return ox.NamedNode(value)
         if kind in _LEXICAL:
             if not _LEXICAL[kind].fullmatch(value):
@@ -172,21 +203,44 @@ def to_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
         raise QueryError(f"{value!r} is not a valid {kind}") from None
 
 
-def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-    """Check the given parameters against the query's and turn them into bound terms."""
-    expected = {p.name: p for p in query.params}
+def check_names(query: CannedQuery, values: dict[str, str]) -> None:
+    """Refuse unknown parameters and missing required ones, listing what the query takes."""
+    expected = {p.name for p in query.params}
     listing = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})" for p in query.params) or "none"
-    unknown = sorted(set(values) - set(expected))
+    unknown = sorted(set(values) - expected)
     missing = sorted(p.name for p in query.params if p.required and p.name not in values)
     if unknown or missing:
         what = "; ".join(filter(None, [unknown and f"unknown parameter(s) {', '.join(unknown)}",
                                        missing and f"missing parameter(s) {', '.join(missing)}"]))
         raise QueryError(f"query {query.name!r}: {what}; it takes: {listing}")
-    return {ox.Variable(expected[k].variable): to_term(v, expected[k].type) for k, v in values.items()}
+
+
+def bind(query: CannedQuery, values: dict[str, str],
+         prefixes: dict[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Check the given parameters against the query's and turn them into bound terms (prefixed names expand
+    with ``prefixes``, default ours)."""
+    check_names(query, values)
+    expected = {p.name: p for p in query.params}
+    return {ox.Variable(expected[k].variable): to_term(v, expected[k].type, prefixes) for k, v in values.items()}
+
+
+def needs_story_prefixes(query: CannedQuery, values: dict[str, str]) -> bool:
+    """True when an IRI parameter is a prefixed name with a prefix that is not one of ours (a story's, then)."""
+    kinds = {p.name: p.type for p in query.params}
+    return any(kinds.get(k) == "iri" and (prefix_of(v) or "so") not in PREFIXES for k, v in values.items())
 
 
 def run_canned(store: ox.Store, name: str, params: dict[str, str] | None = None,
-               folder: Path = QUERIES_DIR) -> Result:
-    """Run the canned query ``name`` with its parameters bound as RDF terms."""
+               folder: Path = QUERIES_DIR, prefixes: dict[str, str] | None = None) -> Result:
+    """Run the canned query ``name`` with its parameters bound as RDF terms.
+
+    A parameter may name a node of a story with the story's prefix (``ex:ban``): unless ``prefixes`` gives them
+    (ours and the stories', :func:`kg.stories.known_prefixes`), the stories' prefixes are then read from the store,
+    with one small query, before binding.
+    """
     query = find_query(name, folder)
-    return run_query(store, query.text, substitutions=bind(query, params or {}), source=str(query.path))
+    values = params or {}
+    check_names(query, values)
+    if prefixes is None and needs_story_prefixes(query, values):
+        prefixes = known_prefixes(store)
+    return run_query(store, query.text, substitutions=bind(query, values, prefixes), source=str(query.path))

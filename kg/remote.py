@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from kg.binding import bind_text, query_form, with_prefixes
 from kg.errors import EndpointError, QueryError
 from kg.sparql import Result
-from kg.vocab import DATASET, META_GRAPH
+from kg.vocab import DATASET, GRAPH, META_GRAPH
 
 TIMEOUT_ENV = "KG_ENDPOINT_TIMEOUT"
 USER_ENV, PASSWORD_ENV = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
@@ -194,7 +194,9 @@ class RemoteStore:
         if self._graphs is None:
             text = (f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ <{DATASET}> <http://rdfs.org/ns/void#subset> ?g }} }}")
             rows = self._select(text, {})
-            found = {row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)}
+            # The store's subsets are its graphs, and also the stories' datasets and the linksets: only graphs here.
+            found = {row["g"] for row in rows
+                     if isinstance(row["g"], ox.NamedNode) and row["g"].value.startswith(GRAPH)}
             self._graphs = sorted(found | {ox.NamedNode(META_GRAPH)}, key=lambda g: g.value) if found else []
         return self._graphs
 

@@ -21,8 +21,8 @@ RESULT_FORMATS = {
 FORMATS = ["table", *RESULT_FORMATS]
 
 
-def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    """A term as people read it: IRIs shortened with our prefixes, literals without quotes.
+def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict[str, str] | None = None) -> str:
+    """A term as people read it: IRIs shortened with ``prefixes`` (default: ours), literals without quotes.
 
     >>> cell(ox.NamedNode("https://w3id.org/standoff/ontology#Ban")), cell(ox.Literal("7")), cell(None)
     ('so:Ban', '7', '')
@@ -30,7 +30,7 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
+        return shorten(term.value, prefixes)
     if isinstance(term, ox.BlankNode):
         return str(term)
     return term.value
@@ -53,8 +53,10 @@ TABLE_ROWS = 1000
 (counting them) and says how to get them all; the other formats stream every row."""
 
 
-def table(result: ox.QuerySolutions, width: int | None = None, limit: int = TABLE_ROWS) -> str:
-    """A SELECT result as a text table that fits the terminal; beyond ``limit`` rows the rest are only counted.
+def table(result: ox.QuerySolutions, width: int | None = None, prefixes: dict[str, str] | None = None,
+          limit: int = TABLE_ROWS) -> str:
+    """A SELECT result as a text table that fits the terminal, IRIs shortened with ``prefixes``; beyond ``limit``
+    rows the rest are only counted.
 
     When the columns cannot fit side by side, each row is printed as a block of ``column | value`` lines
     instead (like psql's expanded display), so that no value is cut or wrapped mid-word.
@@ -65,7 +67,7 @@ def table(result: ox.QuerySolutions, width: int | None = None, limit: int = TABL
     held_back = 0
     for row in result:
         if len(rows) < limit:
-            rows.append([cell(row[key]) for key in keys])
+            rows.append([cell(row[key], prefixes) for key in keys])
         else:
             held_back += 1
     width = width or shutil.get_terminal_size((120, 24)).columns
@@ -96,10 +98,11 @@ def _line(values: list[str], widths: list[int]) -> str:
     return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
 
 
-def write(result: Result, fmt: str, output: BinaryIO) -> None:
+def write(result: Result, fmt: str, output: BinaryIO, prefixes: dict[str, str] | None = None) -> None:
     """Write any query result to ``output`` as its rows come: csv, tsv, json, xml and the RDF formats stream
     with bounded memory; a ``table`` holds at most :data:`TABLE_ROWS` rows; Turtle of a graph result (the
-    readable, sorted form of ``kg export``) is the one form built whole before it is written."""
+    readable, sorted form of ``kg export``) is the one form built whole before it is written. ``prefixes`` as
+    for :func:`render`."""
     if isinstance(result, ox.QuerySolutions) and fmt in RESULT_FORMATS:
         result.serialize(output, format=RESULT_FORMATS[fmt])
     elif isinstance(result, ox.QueryTriples) and fmt not in ("table", "turtle"):
@@ -109,14 +112,16 @@ def write(result: Result, fmt: str, output: BinaryIO) -> None:
             raise QueryError(f"unknown RDF format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         result.serialize(output, format=EXPORT_FORMATS[fmt])
     else:
-        output.write(render(result, fmt))
+        output.write(render(result, fmt, prefixes))
     output.flush()
 
 
-def render(result: Result, fmt: str = "table") -> bytes:
+def render(result: Result, fmt: str = "table", prefixes: dict[str, str] | None = None) -> bytes:
     """Serialise any query result: SELECT/ASK in ``table``/csv/tsv/json/xml; CONSTRUCT/DESCRIBE as RDF.
 
-    For graph results ``fmt`` is an RDF format name (turtle, ntriples, ...); ``table`` means Turtle.
+    For graph results ``fmt`` is an RDF format name (turtle, ntriples, ...); ``table`` means Turtle. ``prefixes``
+    (default: ours) shorten IRIs in a table and are declared in Turtle: :func:`kg.stories.known_prefixes` adds
+    the stories'.
     """
     if isinstance(result, ox.QueryTriples):
         # Graph results go through the export writer, so they read like `kg export` (sorted Turtle, our prefixes).
@@ -128,12 +133,32 @@ def render(result: Result, fmt: str = "table") -> bytes:
         scratch = ox.Store()
         scratch.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in result)
         out = io.BytesIO()
-        export(scratch, out, "turtle" if fmt == "table" else fmt, [graph])
+        export(scratch, out, "turtle" if fmt == "table" else fmt, [graph], prefixes=prefixes)
         return out.getvalue()
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
             return b"true\n" if bool(result) else b"false\n"
-        return table(result).encode()
+        return table(result, prefixes=prefixes).encode()
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
     return result.serialize(format=RESULT_FORMATS[fmt]) or b""
+
+
+def shows_prefixes(result: Result, fmt: str) -> bool:
+    """True when ``render(result, fmt)`` writes prefixed names (a table; Turtle, TriG or RDF/XML for graphs), so
+    the stories' prefixes are worth reading from the store first.
+
+    >>> shows_prefixes(ox.Store().query("ASK {}"), "csv"), shows_prefixes(ox.Store().query("SELECT * {}"), "table")
+    (False, True)
+    """
+    if isinstance(result, ox.QueryTriples):
+        return fmt in ("table", "turtle", "trig", "rdfxml")
+    return fmt == "table"
+
+
+def render_from(store: object, result: Result, fmt: str = "table") -> bytes:
+    """:func:`render` with the prefixes of the stories in ``store`` (read with one small query, only when the
+    output shows prefixed names)."""
+    from kg.stories import known_prefixes
+
+    return render(result, fmt, known_prefixes(store) if shows_prefixes(result, fmt) else None)

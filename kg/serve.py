@@ -6,7 +6,8 @@ Two listeners, both on loopback unless told otherwise:
   ``--writable``), started with ``--union-default-graph`` so that, as with ``kg sparql``, a query sees all graphs:
   ``/query`` and ``/update`` (SPARQL 1.1 Protocol), ``/store`` (Graph Store Protocol), YASGUI at ``/``;
 - the canned-query page is served by a small stdlib HTTP server on the next port: ``/`` the page (static
-  HTML and JS from ``kg/static``), ``/queries.json`` the queries read from ``queries/`` at each request, and
+  HTML and JS from ``kg/static``), ``/queries.json`` the queries read from ``queries/`` at each request with the
+  prefixes of the stories in the store (asked of the endpoint), and
   ``/query`` forwarded to the endpoint's ``/query`` so that the page talks to its own origin (no CORS needed,
   and the endpoint needs no ``--cors`` for it). Only ``/query`` is forwarded: the page can never write.
 """
@@ -108,17 +109,28 @@ def check_unlocked(path: Path) -> None:
         fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
-def queries_document(folder: Path) -> dict:
-    """The canned queries as the page reads them: name, summary, parameters and text, plus our prefixes."""
+def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> dict:
+    """The canned queries as the page reads them: name, summary, parameters and text, plus the prefixes the page
+    expands parameters and shortens IRIs with (``prefixes``, default ours; :func:`store_prefixes` adds the
+    stories')."""
     from kg.queries import list_queries
 
     return {
-        "prefixes": PREFIXES,
+        "prefixes": PREFIXES if prefixes is None else prefixes,
         "queries": [{"name": q.name, "summary": q.summary, "tags": q.tags, "text": q.text,
                      "params": [{"name": p.name, "variable": p.variable, "type": p.type, "required": p.required,
                                  "description": p.description} for p in q.params]}
                     for q in list_queries(folder)],
     }
+
+
+def store_prefixes(endpoint: str) -> dict[str, str]:
+    """Our prefixes and those of the stories the endpoint's store holds (asked at each load of the page, so a
+    rebuilt store's new story is known without restarting)."""
+    from kg.remote import RemoteStore
+    from kg.stories import known_prefixes
+
+    return known_prefixes(RemoteStore(endpoint))
 
 
 def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequestHandler]:
@@ -147,7 +159,7 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
                 self._forward()
             elif path == "/queries.json":
                 try:
-                    doc = {**queries_document(folder), "yasgui": yasgui}
+                    doc = {**queries_document(folder, store_prefixes(endpoint)), "yasgui": yasgui}
                 except KgError as err:
                     self._send(500, str(err).encode(), "text/plain; charset=utf-8")
                     return

@@ -14,6 +14,11 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
 _PROLOGUE = re.compile(r"\s*(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
 _WHERE = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+# What cannot hold a prefixed name: strings, IRIs and comments (blanked out before looking for prefixes).
+_NOT_NAMES = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                        r'|<[^\x00-\x20<>"{}|^`\\]*>|#[^\n]*')
+_PNAME = re.compile(r"(?<![\w?$@.\-:])((?:[A-Za-z](?:[\w.\-]*[\w\-])?)?):")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z0-9_.\-]*):", re.I)
 
 
 def syntax_error(err: SyntaxError, text: str, source: str = "query") -> QueryError:
@@ -63,11 +68,39 @@ def graph_names(graphs: list[str]) -> list[ox.NamedNode]:
     return names
 
 
+def undeclared_prefixes(text: str) -> set[str]:
+    """The prefixes a query's prefixed names use without a PREFIX line of its own.
+
+    >>> sorted(undeclared_prefixes('PREFIX a: <http://a/> SELECT * { a:x b:y "c:d", <http://e/f:g> } # h:i'))
+    ['b']
+    """
+    body = _NOT_NAMES.sub(" ", text)
+    return set(_PNAME.findall(body)) - set(_DECLARED.findall(body))
+
+
+def prefixes_for(store: Any, text: str, source: str = "query") -> dict[str, str]:
+    """The prefixes to predeclare for a query: ours, and the stories' (read from the store with one small query)
+    only when the text uses a prefix that is not ours; a prefix neither knows is an error naming it."""
+    wanted = undeclared_prefixes(text) - set(PREFIXES)
+    if not wanted:
+        return PREFIXES
+    from kg.stories import known_prefixes
+
+    known = known_prefixes(store)
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise QueryError(f"{source}: unknown prefix {', '.join(repr(p) for p in unknown)} (known: "
+                         f"{', '.join(sorted(known))}); declare it with a PREFIX line or write full IRIs")
+    return known
+
+
 def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
-              substitutions: dict[ox.Variable, Any] | None = None, source: str = "query") -> Result:
+              substitutions: dict[ox.Variable, Any] | None = None, source: str = "query",
+              prefixes: dict[str, str] | None = None) -> Result:
     """Evaluate a SELECT, ASK, CONSTRUCT or DESCRIBE query over the union of graphs (or only ``graphs``).
 
-    Our prefixes are predeclared, so ``so:``, ``pa:`` and the standard ones need no PREFIX lines.
+    Prefixes are predeclared (``prefixes``, else :func:`prefixes_for`): ``so:``, the standard ones and each
+    story's own (``vann:preferredNamespacePrefix`` of its ``so:Story``) need no PREFIX lines.
     An update is refused here: use :func:`run_update`, which needs a writable store.
 
     >>> s = ox.Store(); s.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c"),
@@ -77,7 +110,9 @@ def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
     """
     if is_update(text):
         raise QueryError(f"{source}: this is a SPARQL Update; it changes the store, so it runs only with --update")
-    options: dict[str, Any] = {"prefixes": PREFIXES, "substitutions": substitutions}
+    if prefixes is None:
+        prefixes = prefixes_for(store, text, source)
+    options: dict[str, Any] = {"prefixes": prefixes, "substitutions": substitutions}
     if graphs:
         options["default_graph"] = graph_names(graphs)
     else:
@@ -92,8 +127,9 @@ def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
 
 def run_update(store: ox.Store, text: str, source: str = "update") -> None:
     """Apply a SPARQL Update to a store opened writable (the CLI does so only with ``--update``)."""
+    prefixes = prefixes_for(store, text, source)
     try:
-        store.update(text, prefixes=PREFIXES)
+        store.update(text, prefixes=prefixes)
     except SyntaxError as err:
         raise syntax_error(err, text, source) from None
     except ValueError as err:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 SO = "https://w3id.org/standoff/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/standoff/ontology"
@@ -25,7 +28,6 @@ PREFIXES: dict[str, str] = {
     "so": SO,
     "shape": "https://w3id.org/standoff/shapes#",
     "cameo": CAMEO,
-    "pa": DATA + "pentagon-anthropic/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -44,28 +46,59 @@ PREFIXES: dict[str, str] = {
     "dbr": "http://dbpedia.org/resource/",
     "sssom": "https://w3id.org/sssom/",
     "semapv": "https://w3id.org/semapv/vocab/",
+    "vann": "http://purl.org/vocab/vann/",
 }
+# Story prefixes are not here: each story declares its own (vann:preferredNamespacePrefix on its so:Story node),
+# and the tool reads them from the data (kg.stories.story_prefixes).
 
-# The VoID description of the whole store, in META_GRAPH.
+# The VoID description of the whole store, in META_GRAPH; each story's own void:Dataset is STORY_DATASET + its folder.
 DATASET = "https://w3id.org/standoff/dataset"
+STORY_DATASET = DATASET + "/"
+
+# Extra prefixes (the stories') that shorten() and show() use while a block of work runs, such as a build naming
+# the nodes of its violations: set with in_effect(), so the many messages need not each be handed them.
+_EXTRA: ContextVar[dict[str, str] | None] = ContextVar("extra_prefixes", default=None)
+
+
+@contextmanager
+def in_effect(prefixes: dict[str, str]) -> Iterator[None]:
+    """Let shorten() and show() also use ``prefixes`` inside the ``with`` block.
+
+    >>> with in_effect({"ex": "http://example.org/"}):
+    ...     shorten("http://example.org/a")
+    'ex:a'
+    >>> shorten("http://example.org/a")
+    '<http://example.org/a>'
+    """
+    token = _EXTRA.set({**(_EXTRA.get() or {}), **prefixes})
+    try:
+        yield
+    finally:
+        _EXTRA.reset(token)
 
 
 def graph_iri(relative_path: str) -> str:
     """The named graph that holds one input file: our graph base plus the file's path in the project.
 
-    >>> graph_iri("triples/pentagon-anthropic/acts.ttl")
-    'https://w3id.org/standoff/graph/triples/pentagon-anthropic/acts.ttl'
+    >>> graph_iri("triples/my-story/acts.ttl")
+    'https://w3id.org/standoff/graph/triples/my-story/acts.ttl'
     """
     return GRAPH + relative_path
 
 
-def shorten(iri: str) -> str:
-    """An IRI as a prefixed name when one of our prefixes covers it, else in angle brackets.
+def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """An IRI as a prefixed name when one of ``prefixes`` covers it, else in angle brackets.
+
+    Without ``prefixes``: ours, and those put in effect with :func:`in_effect`.
 
     >>> shorten("https://w3id.org/standoff/ontology#Demand"), shorten("http://example.org/x")
     ('so:Demand', '<http://example.org/x>')
+    >>> shorten("http://example.org/x", {"ex": "http://example.org/"})
+    'ex:x'
     """
-    best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
+    if prefixes is None:
+        prefixes = {**PREFIXES, **(_EXTRA.get() or {})}
+    best = max(((p, ns) for p, ns in prefixes.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
     if best is None:
         return f"<{iri}>"
     local = iri[len(best[1]):]

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +24,77 @@ VERIFIED_LINKS = {
     ("pentagon-building", "http://dbpedia.org/resource/The_Pentagon"),
 }
 KG = Path(sys.executable).with_name("kg")
+EXPECTED = ROOT / "tests" / "expected"
+VANN = "http://purl.org/vocab/vann/"
+
+
+@dataclass(frozen=True)
+class StoryFile:
+    """A story as its story.ttl declares it: folder name, so:Story IRI, prefix and namespace."""
+
+    slug: str
+    iri: str
+    prefix: str
+    namespace: str
+
+
+def story_files(root: Path = ROOT) -> list[StoryFile]:
+    """Every story of the project, read from its triples/<slug>/story.ttl (the tests know no story by name)."""
+    found = []
+    for path in sorted((root / "triples").glob("*/story.ttl")):
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        story = next(t.subject for t in triples if t.object == ox.NamedNode(
+            "https://w3id.org/standoff/ontology#Story"))
+        values = {t.predicate.value: t.object.value for t in triples if t.subject == story}
+        found.append(StoryFile(path.parent.name, story.value, values[VANN + "preferredNamespacePrefix"],
+                               values[VANN + "preferredNamespaceUri"]))
+    return found
+
+
+def story_prefixes(root: Path = ROOT) -> dict[str, str]:
+    """The stories' prefixes, prefix -> namespace, from their story.ttl files."""
+    return {s.prefix: s.namespace for s in story_files(root)}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One run of a canned query whose answer a story's expected file gives (tests/expected/<story>/<name>.csv)."""
+
+    story: str  # the story's folder name
+    name: str  # the expected file's name, and the case's
+    query: str
+    params: dict[str, str] = field(hash=False)
+
+    @property
+    def expected(self) -> Path:
+        return EXPECTED / self.story / f"{self.name}.csv"
+
+    @property
+    def id(self) -> str:
+        return f"{self.story}-{self.name}"
+
+
+def story_cases(queries: list | None = None) -> list[Case]:
+    """Every canned query, for every story with expected files, with the parameters of its params.yaml: `story` for
+    every query, plus each case's own (a case named after another query runs that one, see params.yaml)."""
+    import yaml
+
+    from kg.queries import list_queries
+
+    names = [q.name for q in (queries if queries is not None else list_queries(ROOT / "queries"))]
+    cases = []
+    for spec_file in sorted(EXPECTED.glob("*/params.yaml")):
+        spec = yaml.safe_load(spec_file.read_text(encoding="utf-8")) or {}
+        story, extra = spec_file.parent.name, spec.get("cases") or {}
+        base = {"story": spec["story"]} if "story" in spec else {}
+        for name in names:
+            cases.append(Case(story, name, name, {**base, **{k: str(v) for k, v in (extra.get(name) or {}).items()
+                                                             if k != "query"}}))
+        for name, values in extra.items():
+            if name not in names:
+                params = {k: str(v) for k, v in values.items() if k != "query"}
+                cases.append(Case(story, name, values["query"], {**base, **params}))
+    return cases
 
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,

@@ -310,10 +310,9 @@ def test_cameo_codes_are_concepts_of_the_cameo_scheme(graph: ox.Store) -> None:
     assert sorted(local(c) for c in used - known) == []
 
 
-def test_attribution_goes_to_the_source_the_sentence_cites(graph: ox.Store, text: str,
-                                                          eventualities: dict[str, set[str]],
-                                                          mentions: dict[str, str],
-                                                          spans: dict[str, tuple[int, int, str]]) -> None:
+def test_attribution_goes_to_the_source_the_sentence_cites(
+        graph: ox.Store, text: str, eventualities: dict[str, set[str]], mentions: dict[str, str],
+        spans: dict[str, tuple[int, int, str]]) -> None:
     bounds = sentences(text)
     communications = {e for e, k in eventualities.items() if k & {"Communication", "NewsReport", "Statement", "Letter"}}
     wrong = []

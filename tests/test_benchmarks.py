@@ -19,12 +19,14 @@ def test_generated_corpus_is_deterministic_and_builds(tmp_path: Path) -> None:
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
-    # Two stories sharing the actors file, each with its text and its three Turtle files.
-    assert {f.parts[1] for f in files if f.parts[0] == "triples"} == {"actors", "story-00001", "story-00002"}
+    # Two stories sharing the actors file (in no story's folder), each with its text, story.ttl and Turtle files.
+    assert {f.parts[1] for f in files if f.parts[0] == "triples"} == {"actors.ttl", "story-00001", "story-00002"}
+    assert all((first / "triples" / s / "story.ttl").exists() for s in ("story-00001", "story-00002"))
     # It follows the ontology and passes the shapes: the real build (evidence, SHACL, HermiT) accepts it.
     result = run_kg("build", "--project", str(first), "--store", str(tmp_path / "store"), "--reasoner", "hermit")
     assert result.returncode == 0, result.stderr
     assert "spans anchored, shapes pass" in result.stderr and "consistent" in result.stderr
+    assert "story triples/story-00002/ (s00002:): " in result.stderr
 
 
 def test_runner_measures_every_side_at_the_smallest_size(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, VERIFIED_LINKS, run_kg
+from conftest import ROOT, VERIFIED_LINKS, run_kg, story_prefixes
 from review import KBNS, decide
 
 from kg import names
@@ -28,7 +28,7 @@ from kg.vocab import DATASET, LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PR
 
 LINK = ROOT / "tests" / "link"
 KB = LINK / "kb.ttl"
-PA = PREFIXES["pa"]
+PA = story_prefixes()["pa"]
 VOID, SSSOM = PREFIXES["void"], PREFIXES["sssom"]
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 
@@ -309,7 +309,8 @@ def test_linked_facts_show_what_the_linked_dataset_says(tmp_path: Path) -> None:
     store = tmp_path / "store"
     kg_ok("build", "--no-reason", "-q", "--store", str(store))
     kg_ok("link", "add", str(LINK / "wikidata-extract.ttl"), "--name", "wikidata", "--store", str(store))
-    got = table(kg_ok("query", "linked-facts", "--format", "csv", "--store", str(store)).stdout)
+    got = table(kg_ok("query", "linked-facts", "--param", "story=pa:story", "--format", "csv", "--store",
+                      str(store)).stdout)
     want = table((LINK / "expected" / "linked-facts-wikidata.csv").read_text(encoding="utf-8"))
     assert got == want
 
@@ -319,7 +320,9 @@ def test_shared_actors_between_two_stories(tmp_path: Path) -> None:
     kg_ok("build", "--no-reason", "-q", "--store", str(store))
     kg_ok("link", "add", str(LINK / "other-story.ttl"), "--name", "other-story", "--store", str(store))
     kg_ok("link", "discover", "--with", "other-story", "--store", str(store), "--review", str(tmp_path / "r.csv"))
-    got = table(kg_ok("query", "shared-actors", "--format", "csv", "--store", str(store)).stdout)
+    got = table(kg_ok("query", "shared-actors", "--param", "story=pa:story", "--format", "csv", "--store",
+                      str(store)).stdout)
+    # The other story is a linked dataset here: its graph stands for it (otherStory).
     want = table((LINK / "expected" / "shared-actors.csv").read_text(encoding="utf-8"))
     assert got == want
 
@@ -359,7 +362,8 @@ def remote(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_federated_query_asks_the_remote_endpoint(store: ox.Store, remote: str) -> None:
-    head, rows = _rows(run_canned(store, "linked-facts-remote", {"endpoint": remote}, ROOT / "queries"))
+    head, rows = _rows(run_canned(store, "linked-facts-remote", {"endpoint": remote, "story": "pa:story"},
+                                  ROOT / "queries"))
     assert {r[0] for r in rows} == {remote}
     want_head, want = table((LINK / "expected" / "linked-facts-remote.csv").read_text(encoding="utf-8"))
     assert head[1:] == want_head
@@ -370,4 +374,4 @@ def test_federated_query_from_the_command_line(built_store: Path, remote: str) -
     out = kg_ok("query", "linked-facts-remote", "--param", f"endpoint={remote}", "--param", "actor=pa:cnn",
                 "--format", "csv", "--store", str(built_store)).stdout
     _, rows = table(out)
-    assert sorted(r[4] for r in rows) == ["American news television channel", "CNN", "Cable News Network"]
+    assert sorted(r[5] for r in rows) == ["American news television channel", "CNN", "Cable News Network"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, run_kg
+from conftest import ROOT, run_kg, story_prefixes
 from endpoints import free_port, oxigraph_server
 from review import KBNS, decide
 
@@ -26,7 +26,7 @@ from kg.vocab import LINK_GRAPH, LINKSET, LINKSET_GRAPH, META_GRAPH, PREFIXES
 
 KB = ROOT / "tests" / "link" / "kb.ttl"
 KB_TRIPLES = sum(1 for _ in ox.parse(path=KB, format=ox.RdfFormat.TURTLE))
-PA = PREFIXES["pa"]
+PA = story_prefixes()["pa"]
 DCT = PREFIXES["dcterms"]
 
 

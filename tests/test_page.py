@@ -12,29 +12,31 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import yaml
-from conftest import ROOT
+from conftest import ROOT, Case, story_cases, story_prefixes
 from endpoints import Served, local_only
 
 from kg.binding import bind_text, with_prefixes
+from kg.errors import QueryError
 from kg.queries import bind, list_queries
 from kg.serve import queries_document
 from kg.vocab import PREFIXES, shorten
 
-EXPECTED = ROOT / "tests" / "expected"
-PARAMS = yaml.safe_load((EXPECTED / "params.yaml").read_text())
+# The page shortens and expands with our prefixes and the stories' (kg serve asks the store for them).
+KNOWN = {**PREFIXES, **story_prefixes()}
+PA = story_prefixes()["pa"]
+CASES = {c.name: c for c in story_cases() if c.story == "pentagon-anthropic"}
 
 
-def expected_cells(name: str, keep: dict[str, str] | None = None) -> list[list[str]]:
+def expected_cells(case: Case, keep: dict[str, str] | None = None) -> list[list[str]]:
     """The expected rows of a canned query as the page shows them (IRIs shortened, literals bare)."""
-    with (EXPECTED / f"{name}.csv").open(encoding="utf-8") as handle:
+    with case.expected.open(encoding="utf-8") as handle:
         table = list(csv.reader(handle))
     head, rows = table[0], table[1:]
     out = []
     for row in rows:
         if keep and any(row[head.index(k)] != v for k, v in keep.items()):
             continue
-        out.append([shorten(v) if v.startswith(("http://", "https://")) else v for v in row])
+        out.append([shorten(v, KNOWN) if v.startswith(("http://", "https://")) else v for v in row])
     return out
 
 
@@ -73,18 +75,18 @@ def test_page_lists_every_canned_query_with_its_summary(page: object, served: Se
 
 
 def test_runs_a_canned_query_with_an_iri_parameter(page: object, served: Served) -> None:
-    rows = run_canned(page, served, "consequences", {"target": "pa:anthropic"})
-    want = expected_cells("consequences", {"__target_iri": PREFIXES["pa"] + "anthropic"})
-    assert sorted(rows) == sorted(want) and len(rows) == 5
-    assert page.inner_text("#row-count") == "5 rows"  # type: ignore[attr-defined]
+    rows = run_canned(page, served, "consequences", {"target": "pa:anthropic", "story": "pa:story"})
+    want = expected_cells(CASES["consequences"], {"__target_iri": PA + "anthropic"})
+    assert sorted(rows) == sorted(want) and len(rows) == 4
+    assert page.inner_text("#row-count") == "4 rows"  # type: ignore[attr-defined]
     page.screenshot(path="/tmp/kg-page-consequences.png")  # type: ignore[attr-defined]
     assert page.refused == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("name", ["search", "evidence"])
+@pytest.mark.parametrize("name", ["search", "evidence", "evidence-mentions", "timeline"])
 def test_runs_the_queries_of_the_expected_files(page: object, served: Served, name: str) -> None:
-    rows = run_canned(page, served, name, PARAMS[name])
-    assert rows == expected_cells(name)  # both are ordered with ORDER BY
+    rows = run_canned(page, served, CASES[name].query, CASES[name].params)
+    assert rows == expected_cells(CASES[name])  # both are ordered with ORDER BY
 
 
 def test_a_hostile_literal_is_searched_for_not_run(page: object, served: Served) -> None:
@@ -101,30 +103,49 @@ def test_a_bad_iri_is_refused_in_the_page(page: object, served: Served) -> None:
     assert "is not a valid iri" in page.inner_text("#error")  # type: ignore[attr-defined]
 
 
+def test_an_unknown_prefix_is_refused_in_the_page(page: object, served: Served) -> None:
+    page.goto(served.page + "#evidence")  # type: ignore[attr-defined]
+    page.fill("#param-subject", "zz:ban")  # type: ignore[attr-defined]
+    page.click("#run")  # type: ignore[attr-defined]
+    page.wait_for_selector("#error:not([hidden])")  # type: ignore[attr-defined]
+    shown = page.inner_text("#error")  # type: ignore[attr-defined]
+    assert "unknown prefix 'zz'" in shown and "pa, " in shown and len(shown.splitlines()) == 1
+
+
 def test_page_binds_exactly_as_the_cli_does(page: object, served: Served) -> None:
-    doc = queries_document(ROOT / "queries")
+    doc = queries_document(ROOT / "queries", KNOWN)
     page.goto(served.page)  # type: ignore[attr-defined]
     page.wait_for_selector("#query-list button")  # type: ignore[attr-defined]
-    tricky = {"iri": ["pa:anthropic", "<http://example.org/a#b>"], "literal": ['dead"line \\ \n {x}', "é"]}
-    checked = 0
+    tricky = {"iri": ["pa:anthropic", "<http://example.org/a#b>", "urn:isbn:0451450523"],
+              "literal": ['dead"line \\ \n {x}', "é"]}
+    checked = refused = 0
     for query in list_queries(ROOT / "queries"):
         spec = next(q for q in doc["queries"] if q["name"] == query.name)
-        base = PARAMS.get(query.name, {})
+        base = CASES[query.name].params
         cases = [base] + [{**base, p.name: v} for p in query.params for v in tricky.get(p.type, [])]
         for values in cases:
-            terms = bind(query, values)
-            python = with_prefixes(bind_text(query.text, {v.value: t for v, t in terms.items()}), PREFIXES)
-            browser = page.evaluate("([q, v, p]) => kg.buildQuery(q, v, p)", [spec, values, PREFIXES])  # type: ignore
+            terms = bind(query, values, KNOWN)
+            python = with_prefixes(bind_text(query.text, {v.value: t for v, t in terms.items()}), KNOWN)
+            browser = page.evaluate("([q, v, p]) => kg.buildQuery(q, v, p)", [spec, values, KNOWN])  # type: ignore
             assert browser == python, (query.name, values)
             checked += 1
-    assert checked > len(doc["queries"])
+        # An unknown prefix: the same one-line error from both.
+        for p in (p for p in query.params if p.type == "iri"):
+            values = {**base, p.name: "zz:a"}
+            with pytest.raises(QueryError) as raised:
+                bind(query, values, KNOWN)
+            browser = page.evaluate("([q, v, p]) => { try { kg.buildQuery(q, v, p); return null; } "  # type: ignore
+                                    "catch (e) { return e.message; } }", [spec, values, KNOWN])
+            assert browser == str(raised.value), (query.name, values)
+            refused += 1
+    assert checked > len(doc["queries"]) and refused >= len(doc["queries"])
 
 
 def test_yasgui_runs_a_query(page: object, served: Served) -> None:
     page.goto(served.root)  # type: ignore[attr-defined]
     page.wait_for_selector(".CodeMirror")  # type: ignore[attr-defined]
     query = (f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n"
-             f"SELECT ?label WHERE {{ <{PREFIXES['pa']}anthropic> rdfs:label ?label }}")
+             f"SELECT ?label WHERE {{ <{PA}anthropic> rdfs:label ?label }}")
     page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)  # type: ignore
     page.click(".yasqe_queryButton")  # type: ignore[attr-defined]
     page.wait_for_selector(".yasr table tbody td", timeout=30_000)  # type: ignore[attr-defined]

@@ -18,16 +18,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import yaml
-from conftest import ROOT, run_kg
+from conftest import ROOT, run_kg, story_cases
 from endpoints import Virtuoso, free_port, oxigraph_server, start_virtuoso, stop
 
 from kg.queries import list_queries
 
-PARAMS = yaml.safe_load((ROOT / "tests" / "expected" / "params.yaml").read_text())
-EXTRA = {"demands": {"act": "pa:demand-deadline"}, "consequences": {"target": "pa:anthropic"}}
-QUERIES = list_queries(ROOT / "queries")
-CASES = [(q, PARAMS.get(q.name, {})) for q in QUERIES] + [(q, EXTRA[q.name]) for q in QUERIES if q.name in EXTRA]
+EXTRA = {"demands": {"act": "pa:demand-deadline"}, "consequences": {"target": "pa:anthropic"},
+         "shared-actors": {"actor": "pa:anthropic"}}
+QUERIES = {q.name: q for q in list_queries(ROOT / "queries")}
+# Each story's cases (its parameters, story bound), each again over every story (story left out), and a few more.
+STORY_CASES = story_cases(list(QUERIES.values()))
+CASES = ([(QUERIES[c.query], c.params) for c in STORY_CASES]
+         + [(QUERIES[c.query], {k: v for k, v in c.params.items() if k != "story"}) for c in STORY_CASES]
+         + [(QUERIES[name], params) for name, params in EXTRA.items()])
+CASES = [case for n, case in enumerate(CASES) if case not in CASES[:n]]
 # Virtuoso 7.2.5 refuses linked-facts-remote ("SP031 Unsupported combination of subqueries and service
 # invocations"): a SERVICE whose endpoint is a variable bound by the parameter's VALUES block. The other canned
 # queries avoid the constructs it answers wrongly (a class path `rdf:type/rdfs:subClassOf*` next to OPTIONAL
@@ -82,7 +86,7 @@ def canned(query_name: str, params: dict[str, str], *where: str, env: dict[str, 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize(("query", "params"), CASES,
-                         ids=[f"{q.name}-{'-'.join(p) or 'all'}" for q, p in CASES])
+                         ids=[f"{q.name}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'all'}" for q, p in CASES])
 def test_canned_queries_give_the_embedded_answers(engines: dict[str, dict[str, str]], built_store: Path,
                                                   engine: str, query, params: dict[str, str],
                                                   request: pytest.FixtureRequest) -> None:
@@ -215,3 +219,32 @@ def test_updates_go_through_the_protocol_only_when_asked(oxigraph_endpoint: str,
     assert found.stdout.split() == ["l", "s"]
     assert run_kg("sparql", "DROP GRAPH <http://example.org/scratch>", "--update", env=env).returncode == 0
     assert os.environ.get("KG_ENDPOINT") is None  # the tests never leak an endpoint into other tests
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_two_stories_sharing_an_actor_give_the_embedded_answers(engines: dict[str, dict[str, str]], engine: str,
+                                                                tmp_path: Path) -> None:
+    """The first story and a generated one (tests/test_stories.py) whose Anthropic is linked to the same Wikidata
+    item: shared-actors has rows to compare, and the per-story queries see two stories."""
+    from test_stories import copy_project, write_story
+
+    project = copy_project(tmp_path)
+    write_story(project)
+    store = tmp_path / "store"
+    assert run_kg("build", "-q", "--store", str(store), cwd=project).returncode == 0
+    env = engines[engine]
+    try:
+        result = run_kg("build", "-q", env=env, cwd=project)
+        assert result.returncode == 0, result.stderr
+        for name, params in (("shared-actors", {}), ("shared-actors", {"story": "zg:story"}), ("events", {}),
+                             ("timeline", {"story": "zg:story"}), ("claims-by-source", {"source": "zg:article"}),
+                             ("evidence", {"subject": "zg:refusal"}), ("refusals", {}), ("external-links", {})):
+            local_head, local = csv_rows(canned(name, params, "--store", str(store)))
+            remote_head, remote = csv_rows(canned(name, params, env=env))
+            assert remote_head == local_head
+            assert (remote if QUERIES[name].ordered else Counter(remote)) == (
+                local if QUERIES[name].ordered else Counter(local)), (name, params)
+            if name == "shared-actors":
+                assert local, "the two stories share Anthropic"
+    finally:
+        assert run_kg("build", "-q", env=env).returncode == 0  # back as the other tests expect

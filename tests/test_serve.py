@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import run_kg
+from conftest import run_kg, story_prefixes
 from endpoints import Served, start_kg_serve, stop
 
 from kg.vocab import GRAPH, PREFIXES
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-ANTHROPIC = PREFIXES["pa"] + "anthropic"
+ANTHROPIC = story_prefixes()["pa"] + "anthropic"
 LABEL = f"SELECT ?label WHERE {{ <{ANTHROPIC}> <{PREFIXES['rdfs']}label> ?label }}"
 
 
@@ -180,3 +180,11 @@ def test_stops_cleanly_and_frees_its_ports(built_store: Path, sig: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no obstacle
             probe.bind(("127.0.0.1", free))
             probe.listen()
+
+
+def test_the_page_gets_the_stories_prefixes_from_the_store(served: Served) -> None:
+    status, kind, body = fetch(served.page + "queries.json")
+    assert status == 200 and kind.startswith("application/json")
+    prefixes = json.loads(body)["prefixes"]
+    assert story_prefixes().items() <= prefixes.items()  # each story's, as its story.ttl declares it
+    assert PREFIXES.items() <= prefixes.items()

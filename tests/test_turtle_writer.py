@@ -20,7 +20,9 @@ from kg import export
 from kg.export import default_graphs, write_turtle
 from kg.vocab import GRAPH, PREFIXES
 
-PA, SO, RDFS, XSD = PREFIXES["pa"], PREFIXES["so"], PREFIXES["rdfs"], PREFIXES["xsd"]
+# A story's namespace and prefix, as a story.ttl would declare them: the writer declares the prefixes it is given.
+PA, SO, RDFS, XSD = "https://w3id.org/standoff/id/example/", PREFIXES["so"], PREFIXES["rdfs"], PREFIXES["xsd"]
+KNOWN = {**PREFIXES, "pa": PA}
 G1, G2, G3 = (ox.NamedNode(GRAPH + name) for name in ("one.ttl", "two.ttl", "three.ttl"))
 
 
@@ -33,7 +35,7 @@ def turtle(tmp_path: Path, quads: list[ox.Quad], graphs: list[ox.NamedNode]) -> 
     store = ox.Store(str(tmp_path / "store"))
     store.extend(quads)
     out = io.BytesIO()
-    write_turtle(store, out, graphs)
+    write_turtle(store, out, graphs, KNOWN)
     text = out.getvalue().decode()
     assert isomorphic(Graph().parse(data=text, format="turtle"), union(store, graphs))
     return "".join(line + "\n" for line in text.split("\n") if not line.startswith("@prefix ")).strip("\n")

@@ -12,22 +12,36 @@ const VAR = /[?$][A-Za-z0-9_]*/y;
 const WORD = /[A-Za-z_]+/y;
 const PARAM = /^(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?$/;
 const LOCAL = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?$/;
+const PN_PREFIX = /^(?:[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?$/;
+// Schemes of absolute IRIs written without "//" that may be given bare (kg.queries._BARE_SCHEMES).
+const BARE_SCHEMES = new Set(["urn", "mailto", "tag", "did", "doi", "isbn"]);
 
 class BindError extends Error {}
 
-// A parameter value as a term of the parameter's type (kg.queries.to_term).
+// The prefix of a value written as a prefixed name, or null for an IRI or a plain word (kg.queries.prefix_of).
+function prefixOf(value) {
+  if (value.startsWith("<") && value.endsWith(">")) return null;
+  const at = value.indexOf(":");
+  if (at < 0) return null;
+  const prefix = value.slice(0, at);
+  if (value.startsWith("//", at + 1) || BARE_SCHEMES.has(prefix.toLowerCase()) || !PN_PREFIX.test(prefix)) return null;
+  return prefix;
+}
+
+// A parameter value as a term of the parameter's type (kg.queries.to_term). The prefixes are ours and the
+// stories' (from /queries.json): an unknown prefix is an error, never an IRI that matches nothing.
 function toTerm(value, kind, prefixes) {
   if (kind === "iri") {
     let iri = value;
+    const prefix = prefixOf(value);
     if (value.startsWith("<") && value.endsWith(">")) {
       iri = value.slice(1, -1);
-    } else {
-      const at = value.indexOf(":");
-      const prefix = at < 0 ? value : value.slice(0, at);
-      const local = at < 0 ? "" : value.slice(at + 1);
-      if (at >= 0 && Object.prototype.hasOwnProperty.call(prefixes, prefix) && !local.startsWith("//")) {
-        iri = prefixes[prefix] + local;
+    } else if (prefix !== null) {
+      if (!Object.prototype.hasOwnProperty.call(prefixes, prefix)) {
+        const known = Object.keys(prefixes).sort().join(", ");
+        throw new BindError(`'${value}': unknown prefix '${prefix}' (known: ${known}); write a full IRI in angle brackets, <...>`);
       }
+      iri = prefixes[prefix] + value.slice(prefix.length + 1);
     }
     if (!IRI.test(iri)) throw new BindError(`'${value}' is not a valid iri`);
     return { kind: "iri", value: iri };

@@ -1,0 +1,205 @@
+"""Stories: each folder ``triples/<slug>/`` is one story, described by the one ``so:Story`` node of its files.
+
+The tool knows no story by name. It learns each story's prefix and namespace from the data
+(``vann:preferredNamespacePrefix`` / ``vann:preferredNamespaceUri`` on the ``so:Story`` node): from the store,
+with one small query, when a prefixed name must be expanded or an IRI shortened; from the loaded files when a
+build checks that every folder has exactly one story and that no two stories claim one prefix or namespace.
+A node belongs to the story whose folder holds the file that types it; the build records which graphs make up
+each story, and the story's figures, in the meta graph (:mod:`kg.meta`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import Violation
+from kg.inputs import Inputs
+from kg.vocab import PREFIXES, SO, STORY_DATASET, show
+
+VANN = PREFIXES["vann"]
+_STORY = ox.NamedNode(SO + "Story")
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_PREFIX, _NAMESPACE = ox.NamedNode(VANN + "preferredNamespacePrefix"), ox.NamedNode(VANN + "preferredNamespaceUri")
+_TITLE, _DOCUMENT = ox.NamedNode(PREFIXES["dcterms"] + "title"), ox.NamedNode(SO + "hasDocument")
+_PREFIXES_QUERY = f"""SELECT ?prefix ?namespace WHERE {{
+  ?story <{VANN}preferredNamespacePrefix> ?prefix ; <{VANN}preferredNamespaceUri> ?namespace .
+  ?story a <{SO}Story> }}"""
+# What a story's figures count: the distinct nodes its own files type so (the ontology's graphs give the classes).
+_COUNTED = {
+    "events": f"GRAPH ?g {{ ?x a ?c }} ?c <{PREFIXES['rdfs']}subClassOf>* <{SO}Eventuality>",
+    "mentions": f"GRAPH ?g {{ ?x a <{SO}Mention> }}",
+    "spans": f"GRAPH ?g {{ ?x a <{PREFIXES['oa']}SpecificResource> }}",
+}
+
+
+def story_prefixes(store: Any) -> dict[str, str]:
+    """The prefixes the stories in a store declare, prefix -> namespace (one small query; {} when none).
+
+    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.remote.RemoteStore`. A prefix two stories claim, or a
+    namespace two prefixes name, is left out (a build refuses them; until then, no name would be trustworthy).
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/story"), _RDF_TYPE, _STORY))
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/story"), _PREFIX, ox.Literal("ex")))
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/story"), _NAMESPACE, ox.Literal("http://e/")))
+    >>> story_prefixes(s)
+    {'ex': 'http://e/'}
+    """
+    pairs = {(row["prefix"].value, row["namespace"].value)
+             for row in store.query(_PREFIXES_QUERY, use_default_graph_as_union=True)}
+    prefixes = [p for p, _ in pairs]
+    namespaces = [ns for _, ns in pairs]
+    return dict(sorted((p, ns) for p, ns in pairs if prefixes.count(p) == 1 and namespaces.count(ns) == 1))
+
+
+def known_prefixes(store: Any) -> dict[str, str]:
+    """Our own prefixes and those of the stories in ``store``: every prefix the tool expands and shortens with."""
+    return {**PREFIXES, **story_prefixes(store)}
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story folder and its ``so:Story`` node, as the build found them."""
+
+    folder: str  # "triples/<slug>"
+    iri: str
+    file: str  # the file that types the so:Story node
+    prefix: str | None
+    namespace: str | None
+    title: str
+    graphs: tuple[str, ...]  # the named graphs of the folder's files
+    documents: tuple[str, ...]  # so:hasDocument
+
+    @property
+    def slug(self) -> str:
+        """The folder's name."""
+        return self.folder.rsplit("/", 1)[-1]
+
+    @property
+    def dataset(self) -> str:
+        """The IRI of the story's own void:Dataset in the meta graph."""
+        return STORY_DATASET + self.slug
+
+
+@dataclass(frozen=True)
+class StoryFigures:
+    """How much one story holds: triples of its files, events (eventualities), mentions, evidence spans and
+    source documents."""
+
+    story: Story
+    triples: int
+    events: int
+    mentions: int
+    spans: int
+    documents: int
+
+    def summary(self) -> str:
+        """The figures in one line, as `kg build` prints them.
+
+        >>> story = Story("triples/x", "http://e/story", "triples/x/story.ttl", "ex", "http://e/", "X", (), ())
+        >>> StoryFigures(story, 1200, 42, 4, 80, 1).summary()
+        '42 events, 4 mentions, 80 spans, 1 document, 1,200 triples'
+        """
+        return (f"{self.events:,} events, {self.mentions:,} mentions, {self.spans:,} spans, "
+                f"{self.documents:,} document{'' if self.documents == 1 else 's'}, {self.triples:,} triples")
+
+
+def story_folder(relative: str) -> str | None:
+    """The story folder (``triples/<slug>``) of a project file, or None for a file outside every story folder.
+
+    >>> story_folder("triples/my-story/acts.ttl"), story_folder("ontology/standoff.ttl"), story_folder("triples/x.ttl")
+    ('triples/my-story', None, None)
+    """
+    parts = relative.split("/")
+    return "/".join(parts[:2]) if len(parts) >= 3 and parts[0] == "triples" else None
+
+
+def find_stories(store: ox.Store, inputs: Inputs) -> tuple[list[Story], list[Violation]]:
+    """The stories of the loaded project, one per folder, and what is wrong with them: a folder without a
+    ``so:Story`` or with more than one, a prefix or namespace two stories claim, a prefix that is one of ours."""
+    graphs: dict[str, list[str]] = {}
+    for item in inputs.rdf:
+        folder = story_folder(item.relative)
+        if folder is not None:
+            graphs.setdefault(folder, []).append(item.graph)
+    file_of = inputs.file_of()
+    found: dict[str, list[Story]] = {folder: [] for folder in graphs}
+    for quad in store.quads_for_pattern(None, _RDF_TYPE, _STORY, None):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        file = file_of.get(graph)
+        folder = story_folder(file) if file else None
+        if folder is None or not isinstance(quad.subject, ox.NamedNode):
+            continue
+        found[folder].append(_story(store, quad.subject, folder, file or "", graphs[folder]))
+    problems: list[Violation] = []
+    stories: list[Story] = []
+    for folder, here in sorted(found.items()):
+        here.sort(key=lambda s: (s.file, s.iri))
+        if not here:
+            problems.append(Violation(f"{folder}/", "so:Story", "story-count",
+                                      "no so:Story node: a story folder holds exactly one, in its story.ttl "
+                                      "(docs/design.md, Stories)"))
+        elif len(here) > 1:
+            for s in here:
+                others = ", ".join(f"{show(ox.NamedNode(o.iri))} in {o.file}" for o in here if o is not s)
+                problems.append(Violation(s.file, show(ox.NamedNode(s.iri)), "story-count",
+                                          f"{folder}/ has {len(here)} so:Story nodes (also {others}); "
+                                          "a story folder holds exactly one"))
+        else:
+            stories.append(here[0])
+    problems += _clashes(stories)
+    return stories, problems
+
+
+def _story(store: ox.Store, node: ox.NamedNode, folder: str, file: str, graphs: list[str]) -> Story:
+    def values(predicate: ox.NamedNode) -> list[str]:
+        return sorted({q.object.value for q in store.quads_for_pattern(node, predicate, None, None)
+                       if not isinstance(q.object, ox.Triple)})
+
+    prefix, namespace, title = values(_PREFIX), values(_NAMESPACE), values(_TITLE)
+    return Story(folder, node.value, file, prefix[0] if len(prefix) == 1 else None,
+                 namespace[0] if len(namespace) == 1 else None, title[0] if title else "",
+                 tuple(sorted(graphs)), tuple(values(_DOCUMENT)))
+
+
+def _clashes(stories: list[Story]) -> list[Violation]:
+    """A prefix or namespace claimed by two stories, or a prefix that is one of the tool's own."""
+    problems = []
+    ours = {ns: p for p, ns in PREFIXES.items()}
+    seen_prefix: dict[str, Story] = {}
+    seen_namespace: dict[str, Story] = {}
+    for s in stories:
+        focus = show(ox.NamedNode(s.iri))
+        if s.prefix in PREFIXES:
+            problems.append(Violation(s.file, focus, "story-prefix", f"the prefix {s.prefix!r} is one of the tool's "
+                                      f"own ({PREFIXES[s.prefix]}); give the story another"))
+        elif s.prefix is not None and s.prefix in seen_prefix:
+            other = seen_prefix[s.prefix]
+            problems.append(Violation(s.file, focus, "story-prefix", f"the prefix {s.prefix!r} is already the prefix "
+                                      f"of the story in {other.file}; each story needs its own"))
+        if s.namespace in ours:
+            problems.append(Violation(s.file, focus, "story-namespace", f"the namespace {s.namespace} is the tool's "
+                                      f"own ({ours[s.namespace]}:); give the story its own"))
+        elif s.namespace is not None and s.namespace in seen_namespace:
+            other = seen_namespace[s.namespace]
+            problems.append(Violation(s.file, focus, "story-namespace", f"the namespace {s.namespace} is already the "
+                                      f"namespace of the story in {other.file}; each story needs its own"))
+        if s.prefix is not None:
+            seen_prefix.setdefault(s.prefix, s)
+        if s.namespace is not None:
+            seen_namespace.setdefault(s.namespace, s)
+    return problems
+
+
+def figures(store: ox.Store, story: Story, triples: dict[str, int]) -> StoryFigures:
+    """A story's figures, counted with SPARQL over its own graphs (``triples``: the triples of each graph)."""
+    values = " ".join(f"<{g}>" for g in story.graphs)
+    counts = {}
+    for name, pattern in _COUNTED.items():
+        query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?g {{ {values} }} {pattern} }}"
+        counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)  # type: ignore
+    return StoryFigures(story, sum(triples.get(g, 0) for g in story.graphs), counts["events"], counts["mentions"],
+                        counts["spans"], len(story.documents))
