@@ -453,7 +453,7 @@ def read_kinds(file: str | Path) -> dict[str, str]:
     if not path.is_file():
         raise InputError("no such file", str(path))
     kinds: dict[str, str] = {}
-    for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for line, text in enumerate(read_text(path).splitlines(), start=1):
         text = text.split("#", 1)[0] if not text.lstrip().startswith("<") else re.sub(r"\s#.*$", "", text)
         parts = [p for p in re.split(r"[\s,]+", text.strip()) if p]
         if not parts:
@@ -463,7 +463,7 @@ def read_kinds(file: str | Path) -> dict[str, str]:
         cls, kind = parts
         if kind.lower() not in KIND_NAMES:
             raise InputError(f"kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}", str(path), line)
-        kinds[_iri(cls, path, line, "class")] = KIND_NAMES[kind.lower()]
+        kinds[_iri(cls, path, line, "class", PREFIXES)] = KIND_NAMES[kind.lower()]
     return kinds
 
 
