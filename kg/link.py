@@ -518,6 +518,8 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
     # The copy, the store and the manifest change together: a failure at any step (a full disk) undoes the others.
     copy_atomic(path, kept)
     loaded = False
+    folder = store_path(store).resolve() if isinstance(db, ox.Store) else None
+    bulk_before = set(folder.glob("bulk-*.sst")) if folder else set()
     try:
         if db is not None:
             def load(s: ox.Store) -> None:
@@ -530,6 +532,9 @@ def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
         manifest.save()
     except BaseException as err:
         kept.unlink(missing_ok=True)
+        if folder is not None:  # a bulk load that failed half-way leaves its file in the store (ENGINE-NOTES)
+            for orphan in set(folder.glob("bulk-*.sst")) - bulk_before:
+                orphan.unlink(missing_ok=True)
         if loaded and isinstance(db, ox.Store):
             with contextlib.suppress(OSError):
                 _forget_dataset(db, name)

@@ -125,6 +125,7 @@ def test_a_stated_narrative_order_that_is_right_is_accepted(project_copy: Path, 
 def test_a_blank_node_span_that_is_wrong_is_named_by_its_claim(project_copy: Path, tmp_path: Path) -> None:
     start(project_copy, tmp_path, CLAIMS.replace('oa:exact "refused the demand"', 'oa:exact "refused the Demand"'))
     [problem] = [str(v) for v in validate_project(project_copy)]
-    assert f"<{NS}refusal> (its span): [evidence-quote] quote not found in 2-second.txt" in problem or \
-        f"<{NS}refusal> (its span): [evidence-quote] quote not found in second.txt" in problem
+    # The claim is named with the story's own prefix (read from its story.ttl).
+    assert "hd:refusal (its span): [evidence-quote] quote not found in 2-second.txt" in problem or \
+        "hd:refusal (its span): [evidence-quote] quote not found in second.txt" in problem
     assert "differs by case: `D` in the quote, `d` in the text" in problem
