@@ -27,10 +27,10 @@ KG = Path(sys.executable).with_name("kg")
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed `kg` command as a user would, capturing its output."""
+    """Run the `kg` command of this checkout (``python -m kg``) as a user would, capturing its output."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
-    full_env.update({"COLUMNS": "200", **(env or {})})
-    return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
