@@ -26,7 +26,21 @@
     return e;
   };
   const family = (n) => FAMILY[n.kind] || "other";
-  const badge = (n) => BADGE[n.kind] || (n.kind || "?").slice(0, 3).toUpperCase();
+  let badges = {};
+  const badge = (n) => badges[n.kind] || "?";
+  function makeBadges() {  // one badge per kind in the story, never shared: the kind reads without colour
+    badges = {};
+    const taken = new Set();
+    const kinds = [...new Set(data.nodes.map((n) => n.kind))].sort((a, b) => (BADGE[b] ? 1 : 0) - (BADGE[a] ? 1 : 0) || a.localeCompare(b));
+    for (const k of kinds) {
+      const word = (k || "unknown").toUpperCase();
+      let b = BADGE[k] || word.slice(0, 3);
+      for (let i = 3; taken.has(b) && i < word.length; i++) b = word.slice(0, 2) + word[i];
+      for (let i = 2; taken.has(b); i++) b = word.slice(0, 2) + i;
+      taken.add(b);
+      badges[k] = b;
+    }
+  }
   const val = (n, key) => (n.props[key] || []).map((v) => v.label || v.name).join(", ");
   const certaintyOf = (n) => val(n, "certainty") || (n.event && val(nodes[n.event], "certainty")) || "unstated";
   const kindOf = (n) => n.kindLabel || n.kind || "unknown";
@@ -36,6 +50,7 @@
     data = story; nodes = {}; spans = {};
     for (const n of data.nodes) nodes[n.id] = n;
     for (const s of data.spans) spans[s.id] = s;
+    makeBadges();
     const app = document.getElementById("app");
     for (const old of app.querySelectorAll(".story-part")) old.remove();
     const reader = el("div", { id: "reader", class: "story-part" });
