@@ -261,9 +261,11 @@ def partial_date(day: str | None, month: str | None, year: str | None) -> str:
 def timeline(nodes: dict[str, dict[str, Any]], after: Iterable[dict[str, str]], ids: dict[str, str]) -> list[dict]:
     """The events in the order ``so:after`` gives, as phases: phase k holds the events whose longest chain of
     ``so:after`` below them has k links. Events no order relation touches come last, in one group, by the
-    order the texts tell them. Mentions are not events of their own and are left out."""
-    events = {k for k, n in nodes.items() if not n["isMention"] and n["spans"] or n["mentions"]}
-    events = {e for e in events if not nodes[e]["isMention"]}
+    order the texts tell them. Mentions are not events of their own and are left out, as are actors."""
+    after = list(after)
+    ordered = {ids[r[k]] for r in after for k in ("node", "before") if r[k] in ids}
+    # the eventualities: what the texts number in their telling (so:narrativeOrder) or place in order
+    events = {k for k, n in nodes.items() if not n["isMention"] and (n["order"] is not None or k in ordered)}
     below: dict[str, set[str]] = {e: set() for e in events}
     touched = set()
     for r in after:

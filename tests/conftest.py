@@ -30,7 +30,8 @@ def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
     """Run the `kg` command of this checkout (``python -m kg``) as a user would, capturing its output."""
     full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
     full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 @pytest.fixture(scope="session")
