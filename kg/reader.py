@@ -18,9 +18,11 @@ from typing import Any
 
 from kg.config import INPUT_DIRS
 from kg.errors import KgError
-from kg.vocab import CAMEO, INFERRED_GRAPH, SO
+from kg.vocab import CAMEO, GRAPH, INFERRED_GRAPH, SO
 
 Rows = Callable[[str], list[dict[str, str]]]
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 _PREFIXES = f"""PREFIX so: <{SO}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -79,8 +81,9 @@ def endpoint_rows(url: str, timeout: float = 60) -> Rows:
 
 def stories(rows: Rows) -> list[dict[str, str]]:
     """Every ``so:Story``: its IRI, title and prefix (``vann:preferredNamespacePrefix``), by title."""
-    found = rows("""SELECT ?story (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?prefix) (SAMPLE(?u) AS ?base) WHERE {
-      ?story a so:Story .
+    found = rows("""SELECT ?story (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?prefix) (SAMPLE(?u) AS ?base)
+        (SAMPLE(?g) AS ?graph) WHERE {
+      GRAPH ?g { ?story a so:Story }
       OPTIONAL { ?story dcterms:title|rdfs:label ?t }
       OPTIONAL { ?story vann:preferredNamespacePrefix ?p }
       OPTIONAL { ?story vann:preferredNamespaceUri ?u }
@@ -91,14 +94,21 @@ def stories(rows: Rows) -> list[dict[str, str]]:
 
 
 def _slug(row: dict[str, str]) -> str:
-    """The story's folder name: the last path segment of its namespace (``…/id/<slug>/``)."""
+    """The story's folder name: the folder of the file that says it is a story (its graph is named by the file's
+    path), else the last path segment of its namespace (``…/id/<slug>/``)."""
+    graph = row.get("graph", "")
+    if graph.startswith(GRAPH) and graph.count("/", len(GRAPH)) >= 1:
+        return graph[len(GRAPH):].rsplit("/", 2)[-2]
     base = row.get("base") or row["story"].rsplit("/", 1)[0] + "/"
     return base.rstrip("/#").rsplit("/", 1)[-1]
 
 
 def find_story(rows: Rows, name: str) -> dict[str, str]:
-    """The story named by its IRI, a prefixed name (``pfx:story``), its prefix, or its folder slug."""
+    """The story named by its IRI, a prefixed name (``pfx:story``), its prefix, or its folder slug; the first
+    story (by title) when ``name`` is empty."""
     every = stories(rows)
+    if not name and every:
+        return every[0]
     for story in every:
         local = story["iri"][len(story["base"]):] if story["base"] and story["iri"].startswith(story["base"]) else ""
         names = {story["iri"], story["slug"], story["prefix"], f"{story['prefix']}:{local}" if local else ""}
@@ -138,11 +148,17 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
     events = rows(f"""SELECT DISTINCT ?node WHERE {{ VALUES ?m {{ {values} }} ?m so:mentionOf ?node }}""")
     node_iris = sorted(set(node_iris) | {r["node"] for r in events})
     values = " ".join(f"<{n}>" for n in node_iris)
-    props = rows(f"""SELECT ?node ?p ?o ?olabel WHERE {{
-      VALUES ?node {{ {values} }}
-      GRAPH ?g {{ ?node ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>)
-      OPTIONAL {{ ?o skos:prefLabel|rdfs:label ?olabel FILTER(lang(?olabel) = "" || langMatches(lang(?olabel), "en")) }}
-    }}""")
+    kept = ", ".join([f"so:{name}" for name in sorted(_KEPT)] + ["rdfs:label", f"<{RDF_TYPE}>"])
+    props = rows(f"""SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {values} }}
+      GRAPH ?g {{ ?node ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}> && ?p IN ({kept})) }}""")
+    objects = " ".join(sorted({f"<{r['o']}>" for r in props if r["p"] != RDFS + "label" and "://" in r["o"]}))
+    names: dict[str, str] = {}
+    for r in rows(f"""SELECT ?o ?olabel WHERE {{ VALUES ?o {{ {objects} }} ?o skos:prefLabel|rdfs:label ?olabel
+        FILTER(lang(?olabel) = "" || langMatches(lang(?olabel), "en")) }}"""):
+        names[r["o"]] = min(names.get(r["o"], r["olabel"]), r["olabel"])
+    for r in props:
+        if r["o"] in names:
+            r["olabel"] = names[r["o"]]
     times = rows(f"""SELECT ?node ?day ?month ?year WHERE {{ VALUES ?node {{ {values} }}
       ?node time:hasTime/time:inDateTime ?d .
       OPTIONAL {{ ?d time:day ?day }} OPTIONAL {{ ?d time:month ?month }} OPTIONAL {{ ?d time:year ?year }} }}""")
@@ -157,9 +173,9 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
     labels: dict[str, str] = {}
     for r in sorted(props, key=lambda r: (r["node"], r["p"], r["o"], r.get("olabel", ""))):
         node, p, o = nodes[ids[r["node"]]], r["p"], r["o"]
-        if p == "http://www.w3.org/2000/01/rdf-schema#label":
+        if p == RDFS + "label":
             node["label"] = node["label"] or o
-        elif p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and o.startswith(SO):
+        elif p == RDF_TYPE and o.startswith(SO):
             if o not in node["types"]:
                 node["types"].append(o)
                 if r.get("olabel"):

@@ -181,6 +181,7 @@ def test_the_timeline_gives_dates_as_the_text_does(page: object, served: Served)
 def test_the_diagram_is_drawn_by_graphviz_and_links_to_the_panel(page: object, served: Served,
                                                                  graph: ox.Store) -> None:
     open_reader(page, served)
+    page.wait_for_selector("body[data-diagram=drawn]")  # type: ignore[attr-defined]
     assert page.locator("#diagram svg g.node").count() > 5  # type: ignore[attr-defined]
     demand = label(graph, ox.NamedNode("https://w3id.org/standoff/id/telegram-russia/demand-keys"))
     box = page.locator("#diagram svg g.node", has_text="DEMAND").first  # type: ignore[attr-defined]

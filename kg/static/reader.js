@@ -113,16 +113,18 @@
     const holder = document.getElementById("documents");
     holder.replaceChildren();
     for (const doc of data.documents) {
-      const visible = data.spans.filter((s) => s.doc === doc.id && shown(nodes[s.node]));
+      const visible = data.spans.filter((s) => s.doc === doc.id && shown(nodes[s.node]));  // by start
       const cuts = new Set([0, doc.text.length]);
       for (const s of visible) { cuts.add(s.start); cuts.add(s.end); }
       const points = [...cuts].sort((a, b) => a - b);
       const text = el("div", { class: "text" });
-      // code points, as the offsets count them
-      const chars = Array.from(doc.text);
+      const chars = Array.from(doc.text);  // code points, as the offsets count them
+      let next = 0, active = [];
       for (let i = 0; i + 1 < points.length; i++) {
         const a = points[i], b = points[i + 1], piece = chars.slice(a, b).join("");
-        const over = visible.filter((s) => s.start <= a && s.end >= b);
+        active = active.filter((s) => s.end > a);
+        while (next < visible.length && visible[next].start <= a) active.push(visible[next++]);
+        const over = active.filter((s) => s.start <= a && s.end >= b);
         if (!over.length) { text.append(piece); continue; }
         // the innermost (shortest) span sets the colour; every span that starts here gets a focus stop
         over.sort((x, y) => (x.end - x.start) - (y.end - y.start) || x.start - y.start);
@@ -294,12 +296,19 @@
     const status = document.getElementById("status");
     status.textContent = "Loading…";
     const q = encodeURIComponent(name);
-    const [story, svg] = await Promise.all([fetch(`reader/story.json?story=${q}`).then((r) => r.json()),
-      fetch(`reader/diagram.svg?story=${q}`).then((r) => (r.ok ? r.text() : ""))]);
+    const choice = document.getElementById("story-choice");
+    const story = await fetch(`reader/story.json?story=${q}`).then((r) => {
+      if (!r.ok) throw new Error(`no story ${name}`);
+      return r.json();
+    });
     setup(story);
-    if (svg) setDiagram(svg);
+    if (choice && [...choice.options].some((o) => o.value === story.story.iri)) choice.value = story.story.iri;
     status.textContent = `${story.spans.length} spans, ${story.nodes.length} claims and things named`;
     document.body.setAttribute("data-ready", "true");
+    // the diagram comes after: the text is readable and clickable while Graphviz lays it out
+    const svg = await fetch(`reader/diagram.svg?story=${q}`).then((r) => (r.ok ? r.text() : ""));
+    if (svg && data === story) setDiagram(svg);
+    document.body.setAttribute("data-diagram", svg ? "drawn" : "failed");
   }
 
   async function start() {
@@ -312,15 +321,20 @@
       document.body.setAttribute("data-ready", "true");
       return;
     }
-    const list = await fetch("reader/stories.json").then((r) => r.json());
+    const asked = new URLSearchParams(location.search).get("story") || "";
     const choice = document.getElementById("story-choice");
-    for (const s of list) choice.append(el("option", { value: s.iri, text: s.title }));
-    const asked = new URLSearchParams(location.search).get("story");
-    const pick = list.find((s) => [s.iri, s.slug, s.prefix].includes(asked)) || list[0];
-    if (!pick) { document.getElementById("status").textContent = "No story in the store."; return; }
-    choice.value = pick.iri;
-    choice.addEventListener("change", () => load(choice.value));
-    await load(pick.iri);
+    const listed = fetch("reader/stories.json").then((r) => r.json()).then((list) => {
+      for (const s of list) choice.append(el("option", { value: s.iri, text: s.title }));
+      const pick = list.find((s) => [s.iri, s.slug, s.prefix].includes(asked)) || list[0];
+      if (pick) choice.value = pick.iri;
+      choice.addEventListener("change", () => load(choice.value));
+      if (!list.length) document.getElementById("status").textContent = "No story in the store.";
+      return list;
+    });
+    // the story (the asked one, else the first) is fetched beside the list, not after it
+    const loading = load(asked).catch(() => load(""));
+    await listed;
+    await loading;
   }
   start();
 })();
