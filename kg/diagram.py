@@ -18,6 +18,12 @@ from kg.errors import KgError
 _EDGES = [("hasAgent", "", "in"), ("imposedBy", "imposes", "in"), ("directedAt", "to", "out"),
           ("affects", "would fall on", "out"), ("threatens", "threatens", "out"), ("refuses", "refuses", "out"),
           ("respondsTo", "responds to", "out"), ("orders", "orders", "out"), ("escalates", "escalates", "out")]
+# The reader's colours by kind (kg/static/reader.css), so that the two read alike; the kind is also written in the box.
+_FILL = {"Demand": "#dbe8fb", "Proposal": "#dbe8fb", "Refusal": "#fbdcdc", "Rejection": "#fbdcdc",
+         "Threat": "#fde6c8", "Consequence": "#fde6c8", "Ban": "#fde6c8", "Exclusion": "#fde6c8",
+         "Blacklisting": "#fde6c8", "PolicyChange": "#fde6c8", "Precedent": "#fde6c8", "JudicialOrder": "#e9defa",
+         "LegalAction": "#e9defa", "Justification": "#d9f2e1", "Statement": "#d9f2e1", "Post": "#d9f2e1",
+         "NewsReport": "#d9f2e1"}
 _DISPUTE = {"directedAt", "affects", "threatens", "refuses", "demands", "orders", "imposedBy"}
 
 
@@ -40,8 +46,8 @@ def _wrap(text: str, width: int = 28) -> str:
 def dot_source(data: dict[str, Any]) -> str:
     """The diagram as DOT: events (boxes) that take part in the dispute, and the actors they connect."""
     nodes = {n["id"]: n for n in data["nodes"]}
-    events = [n for n in data["nodes"] if not n["isMention"] and n["props"].get("hasAgent")
-              and _DISPUTE & set(n["props"])]
+    events = [n for n in data["nodes"] if not n["isMention"]
+              and (n["props"].get("hasAgent") or n["props"].get("imposedBy")) and _DISPUTE & set(n["props"])]
     shown = {e["id"] for e in events}
     lines = ["digraph dispute {", '  graph [rankdir=LR, fontname="sans-serif", bgcolor="transparent", '
              'nodesep=0.25, ranksep=0.6];',
@@ -70,8 +76,10 @@ def dot_source(data: dict[str, Any]) -> str:
                 a, b = (tid, e["id"]) if way == "in" else (e["id"], tid)
                 edges.append((a, b, label, dashed, role))
     for e in events:
-        style = "dashed,rounded" if e["hedged"] or e["unrealised"] else "rounded"
-        lines.append(f'  {e["id"]} [shape=box, style={_quote(style)}, label="{e["kindLabel"].upper()}\\n'
+        style = "dashed,rounded,filled" if e["hedged"] or e["unrealised"] else "rounded,filled"
+        fill = _FILL.get(e["kind"], "#e8eaee")
+        lines.append(f'  {e["id"]} [shape=box, style={_quote(style)}, fillcolor="{fill}", '
+                     f'label="{e["kindLabel"].upper()}\\n'
                      f'{_wrap(e["label"] or e["name"])}", URL="#{e["id"]}", target="_self", '
                      f'tooltip={_quote(e["name"])}, class="ev kind-{e["kind"]}"];')
     for tid, what in sorted(actors.items()):

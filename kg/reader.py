@@ -13,6 +13,7 @@ import json
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -149,8 +150,17 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
     node_iris = sorted(set(node_iris) | {r["node"] for r in events})
     values = " ".join(f"<{n}>" for n in node_iris)
     kept = ", ".join([f"so:{name}" for name in sorted(_KEPT)] + ["rdfs:label", f"<{RDF_TYPE}>"])
-    props = rows(f"""SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {values} }}
-      GRAPH ?g {{ ?node ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}> && ?p IN ({kept})) }}""")
+    asked = {
+        "props": f"""SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {values} }}
+          GRAPH ?g {{ ?node ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}> && ?p IN ({kept})) }}""",
+        "times": f"""SELECT ?node ?day ?month ?year WHERE {{ VALUES ?node {{ {values} }}
+          ?node time:hasTime/time:inDateTime ?d .
+          OPTIONAL {{ ?d time:day ?day }} OPTIONAL {{ ?d time:month ?month }} OPTIONAL {{ ?d time:year ?year }} }}""",
+        "after": f"""SELECT DISTINCT ?node ?before WHERE {{ VALUES ?node {{ {values} }}
+          GRAPH ?g {{ ?node so:after ?before }} FILTER(?g != <{INFERRED_GRAPH}>) }}"""}
+    with ThreadPoolExecutor(3) as pool:  # independent queries: the endpoint answers them side by side
+        answers = dict(zip(asked, pool.map(rows, asked.values()), strict=True))
+    props, times, after = answers["props"], answers["times"], answers["after"]
     objects = " ".join(sorted({f"<{r['o']}>" for r in props if r["p"] != RDFS + "label" and "://" in r["o"]}))
     names: dict[str, str] = {}
     for r in rows(f"""SELECT ?o ?olabel WHERE {{ VALUES ?o {{ {objects} }} ?o skos:prefLabel|rdfs:label ?olabel
@@ -159,11 +169,6 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
     for r in props:
         if r["o"] in names:
             r["olabel"] = names[r["o"]]
-    times = rows(f"""SELECT ?node ?day ?month ?year WHERE {{ VALUES ?node {{ {values} }}
-      ?node time:hasTime/time:inDateTime ?d .
-      OPTIONAL {{ ?d time:day ?day }} OPTIONAL {{ ?d time:month ?month }} OPTIONAL {{ ?d time:year ?year }} }}""")
-    after = rows(f"""SELECT DISTINCT ?node ?before WHERE {{ VALUES ?node {{ {values} }}
-      GRAPH ?g {{ ?node so:after ?before }} FILTER(?g != <{INFERRED_GRAPH}>) }}""")
 
     ids = {n: f"n{i}" for i, n in enumerate(node_iris)}
     nodes: dict[str, dict[str, Any]] = {

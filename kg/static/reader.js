@@ -3,7 +3,8 @@
 "use strict";
 (function () {
   const FAMILY = { Demand: "ask", Proposal: "ask", RequestedChange: "ask", Refusal: "refuse", Rejection: "refuse",
-    Threat: "threat", Consequence: "threat", Ban: "threat", ComplianceDeadline: "threat", JudicialOrder: "court",
+    Threat: "threat", Consequence: "threat", Ban: "threat", Exclusion: "threat", Blacklisting: "threat",
+    PolicyChange: "threat", Precedent: "threat", ComplianceDeadline: "threat", JudicialOrder: "court",
     LegalAction: "court", Appeal: "court", NewsReport: "say", Statement: "say", Post: "say", Justification: "say" };
   const BADGE = { Demand: "ASK", Proposal: "PRP", RequestedChange: "CHG", Refusal: "REF", Rejection: "REJ",
     Threat: "THR", Consequence: "CSQ", Ban: "BAN", JudicialOrder: "ORD", LegalAction: "LAW", NewsReport: "REP",
