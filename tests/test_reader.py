@@ -169,8 +169,19 @@ def test_kind_reads_without_colour_and_hedges_look_different(page: object, serve
     assert {style for _, _, h, style in marks if not h} <= {"solid", "double"}
 
 
-def test_the_timeline_gives_dates_as_the_text_does(page: object, served: Served) -> None:
+def test_the_timeline_gives_dates_as_the_text_does(page: object, served: Served, graph: ox.Store) -> None:
     open_reader(page, served)
+    # every order the story files state (so:after, so:respondsTo, so:escalates) goes from an earlier phase to a later
+    phase_of = dict(page.evaluate("""() => [...document.querySelectorAll('#phases > li')].flatMap((li, k) =>
+        [...li.querySelectorAll('li[data-node] button')].map(b => [b.textContent, k]))"""))  # type: ignore
+    checked = 0
+    for prop in ("after", "respondsTo", "escalates"):
+        for q in graph.quads_for_pattern(None, ox.NamedNode(SO + prop), None):
+            later, earlier = label(graph, q.subject), label(graph, q.object)
+            if later in phase_of and earlier in phase_of:
+                assert phase_of[later] > phase_of[earlier], (later, prop, earlier)
+                checked += 1
+    assert checked > 10
     dates = page.eval_on_selector_all("#axis time", "xs => xs.map(x => x.textContent)")  # type: ignore
     text = (STORY / "court-ban.txt").read_text() + (STORY / "digital-resistance.txt").read_text()
     assert dates and all(d in text for d in dates)  # "13 April", "4 April": no year the texts do not give
