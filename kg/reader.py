@@ -133,7 +133,7 @@ def _short(iri: str, story: dict[str, str]) -> str:
     return iri
 
 
-def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str, Any]:
+def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str = "the project") -> dict[str, Any]:
     """Everything the reader shows for one story, as plain JSON-able data (stable order)."""
     story = find_story(rows, story_name)
     iri = story["iri"]
@@ -224,7 +224,7 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
         path = texts.get(d.get("sha", ""))
         text = path.read_text(encoding="utf-8") if path else ""
         if not path:
-            problems.append(f"no text with the SHA-256 of {d['doc']} under {', '.join(INPUT_DIRS)}/")
+            problems.append(f"no text with the SHA-256 of {d['doc']} under {', '.join(INPUT_DIRS)}/ of {project}")
         documents.append({"id": f"d{i}", "iri": d["doc"], "name": _short(d["doc"], story),
                           "label": d.get("label", d["doc"]), "headline": d.get("headline", ""), "text": text})
     # Reading order: by the first narrativeOrder of the spans in each document, then by IRI.
@@ -236,7 +236,9 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path]) -> dict[str,
     for r in sorted(spans, key=lambda r: (doc_ids[r["doc"]], int(r["start"]), -int(r["end"]), r["node"], r["span"])):
         doc = by_doc[doc_ids[r["doc"]]]
         start, end = int(r["start"]), int(r["end"])
-        if doc["text"] and doc["text"][start:end] != r["exact"]:
+        if not doc["text"]:
+            continue  # the document's missing text is already named in problems
+        if doc["text"][start:end] != r["exact"]:
             problems.append(f"{r['span']}: its quote is not at {start}-{end} of {doc['name']}")
             continue
         sid = f"s{len(out_spans)}"
@@ -336,11 +338,12 @@ def route(path: str, query: str, endpoint: str, project: Path) -> tuple[int, byt
         if path == "/reader/stories.json":
             return 200, json.dumps(stories(rows)).encode(), "application/json"
         if path == "/reader/story.json":
-            return 200, json.dumps(story_data(rows, asked, source_texts(project))).encode(), "application/json"
+            data = story_data(rows, asked, source_texts(project), str(project))
+            return 200, json.dumps(data).encode(), "application/json"
         if path == "/reader/diagram.svg":
             from kg.diagram import diagram_svg
 
-            svg = diagram_svg(story_data(rows, asked, source_texts(project)))
+            svg = diagram_svg(story_data(rows, asked, source_texts(project), str(project)))
             return 200, svg.encode(), "image/svg+xml"
     except KgError as err:
         return 404, str(err).encode(), "text/plain; charset=utf-8"

@@ -10,6 +10,7 @@ import html
 import json
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.reader import source_texts, store_rows, story_data
 
 STATIC = Path(__file__).parent / "static"
@@ -25,7 +26,10 @@ def report_html(store: object, story: str, project: Path) -> str:
     """The report page for ``story`` (IRI, prefixed name or folder slug) over a pyoxigraph store."""
     from kg.diagram import diagram_svg
 
-    data = story_data(store_rows(store), story, source_texts(project))
+    data = story_data(store_rows(store), story, source_texts(project), str(project.resolve()))
+    missing = [p for p in data["problems"] if p.startswith("no text")]
+    if missing:
+        raise KgError("; ".join(missing) + ": run `kg report` in the project folder or pass --project")
     svg = diagram_svg(data)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     title = html.escape(data["story"]["title"])

@@ -99,3 +99,10 @@ def test_no_story_is_named_in_the_reader_code() -> None:
         text = (ROOT / file).read_text()
         for name in names:
             assert not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text), (file, name)
+
+
+def test_without_the_texts_no_report_is_written(built_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.html"
+    result = run_kg("report", "telegram-russia", "-o", str(out), "--store", str(built_store), cwd=tmp_path)
+    assert result.returncode == 1 and not out.exists()
+    assert "no text with the SHA-256" in result.stderr and "--project" in result.stderr
