@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint docs clean bench
+.PHONY: run test lint docs clean bench axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/kg build
 	$(BIN)/kg query --all
 
-test: $(STAMP)
+test: $(STAMP) axe
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m pytest
 
@@ -26,6 +26,12 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m kg.docs
+
+# axe-core (the accessibility checker) for tests/test_reader.py, installed once under .cache/, never fetched by a test.
+axe: .cache/axe/node_modules/axe-core/axe.min.js
+
+.cache/axe/node_modules/axe-core/axe.min.js:
+	npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4.14.1
 
 clean:
 	rm -rf .kg $(VENV)

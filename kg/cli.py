@@ -392,6 +392,23 @@ def draft(slug: Annotated[str, typer.Argument(help="The story's folder name unde
     typer.echo(f"{drafted} drafted blocks (claims and actors); accept with kg draft {slug} --accept ID", err=True)
 
 
+@app.command()
+def report(story: Annotated[str, typer.Argument(help="The story: its IRI, prefixed name (pfx:story) or folder name.")],
+           output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+           store: StoreOpt = None, project: ProjectOpt = Path(".")) -> None:
+    """Write one self-contained HTML file: the story's texts with every claim highlighted, the dispute diagram
+    and the timeline. It requests nothing from any host (opens from file:// offline); same store, same bytes."""
+    from kg.config import store_path
+    from kg.report import write_report
+    from kg.store import open_store
+
+    try:
+        size = write_report(open_store(store_path(store)), story, output, project)
+    except KgError as err:
+        _fail(err)
+    typer.echo(f"wrote {output} ({size:,} bytes)")
+
+
 from kg.link_cli import link_app  # noqa: E402  (a sub-app of its own module; light to import)
 
 app.add_typer(link_app, name="link")

@@ -164,6 +164,8 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
                     self._send(500, str(err).encode(), "text/plain; charset=utf-8")
                     return
                 self._send(200, json.dumps(doc).encode(), "application/json")
+            elif (reader := _reader(path, self.path.partition("?")[2], endpoint)) is not None:
+                self._send(*reader)
             elif path == "/favicon.ico":
                 self._send(204, b"", "image/x-icon")
             else:
@@ -210,6 +212,15 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
             self._send(status, data, kind or "application/octet-stream")
 
     return Handler
+
+
+def _reader(path: str, query: str, endpoint: str) -> tuple[int, bytes, str] | None:
+    """The story reader's routes (kg/reader.py), over the texts of the project we run in."""
+    if not path.startswith("/reader"):
+        return None
+    from kg.reader import route
+
+    return route(path, query, endpoint, Path.cwd())
 
 
 @dataclass
@@ -376,6 +387,7 @@ def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = No
             f"{', CORS allowed' if cors else ''})")
         say(f"YASGUI           {serving.root}")
         say(f"Canned queries   {serving.page}")
+        say(f"Story reader     {serving.page}reader")
         say(f"Graph Store      {serving.root}store")
         if host not in _LOOPBACK:
             say(f"warning: listening on {host}, not only this machine: anyone who can reach it can query"

@@ -57,11 +57,11 @@ class Served:
     lines: list[str]
 
 
-def start_kg_serve(store: Path, *args: str, bind: str = "127.0.0.1:0") -> Served:
+def start_kg_serve(store: Path, *args: str, bind: str = "127.0.0.1:0", cwd: Path = ROOT) -> Served:
     """Run `kg serve` as a user would and read the URLs it prints."""
     env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
     env["PYTHONPATH"] = str(ROOT)  # this checkout's code, whichever checkout the launcher was installed from
-    process = subprocess.Popen([str(KG), "serve", "--store", str(store), "--bind", bind, *args], cwd=ROOT, env=env,
+    process = subprocess.Popen([str(KG), "serve", "--store", str(store), "--bind", bind, *args], cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     assert process.stdout is not None

@@ -1,0 +1,110 @@
+"""The story reader and ``kg report`` on one big story: is the reader interactive in under 1 s, and does the report
+write in under 2 s, on a story of about 1,000 claims? A measurement to run by hand, not a timed test.
+
+    python -m benchmarks.reader [--claims 1000] [--work /tmp/kg-reader-bench] [--repeat 3]
+
+Generates one story of ``benchmarks.corpus`` with enough rounds for ``--claims`` eventualities (7 a round), gives
+it a ``so:Story`` node, builds it, then times (median of ``--repeat``): ``kg report`` as a command, and in Debian's
+headless chromium the reader page of ``kg serve`` from navigation until it is ready (text, spans, filters, diagram
+and timeline drawn) and the panel's opening on a click. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.corpus import ROOT, actors, story, write_story
+
+STORY_TTL = """@prefix so: <https://w3id.org/standoff/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix vann: <http://purl.org/vocab/vann/> .
+@prefix s: <{base}> .
+s:story a so:Story ; dcterms:title "A synthetic dispute of {claims} claims"@en ; so:hasDocument s:article ;
+    vann:preferredNamespacePrefix "s" ; vann:preferredNamespaceUri "{base}" .
+"""
+
+
+def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("KG_STORE", None)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          check=True)
+
+
+def make(work: Path, claims: int) -> tuple[Path, int, int]:
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(ROOT / "ontology", work / "ontology", ignore=shutil.ignore_patterns("examples", "*.md"))
+    pool = actors(10, 7)
+    (work / "triples" / "actors").mkdir(parents=True)
+    from benchmarks.corpus import actors_turtle
+
+    (work / "triples" / "actors" / "actors.ttl").write_text(actors_turtle(pool)[0], encoding="utf-8")
+    st = story(1, pool, 7, rounds=max(1, round(claims / 7)))
+    folder = work / "triples" / "story-00001"
+    write_story(folder, st)
+    (folder / "story.ttl").write_text(STORY_TTL.format(base=st.prefix, claims=claims), encoding="utf-8")
+    kg("build", "--store", str(work / "store"), "--project", str(work), cwd=work)
+    return folder, st.order, len(st.sentences)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kg-reader-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    _, eventualities, spans = make(args.work, args.claims)
+    store = args.work / "store"
+    report_s = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        kg("report", "story-00001", "-o", str(args.work / "report.html"), "--store", str(store), cwd=args.work)
+        report_s.append(time.perf_counter() - start)
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from endpoints import CHROMIUM, CHROMIUM_ARGS, start_kg_serve, stop
+    from playwright.sync_api import sync_playwright
+
+    served = start_kg_serve(store.resolve(), cwd=args.work)  # `kg serve` finds the texts in the folder it runs in
+    ready_s, panel_s, file_s = [], [], []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(args.repeat):
+                page = browser.new_page()
+                start = time.perf_counter()
+                page.goto(served.page + "reader")
+                page.wait_for_selector("body[data-ready]", timeout=60_000)
+                assert page.locator("mark.hl[data-span]").count() == spans, "the texts were not found"
+                ready_s.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                page.locator("mark.hl[data-span]").nth(500).click()
+                page.wait_for_selector("#panel-quote")
+                panel_s.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                page.goto((args.work / "report.html").as_uri())
+                page.wait_for_selector("body[data-ready]", timeout=60_000)
+                file_s.append(time.perf_counter() - start)
+                page.close()
+            browser.close()
+    finally:
+        stop(served.process)
+    print(json.dumps({"eventualities": eventualities, "spans": spans,
+                      "report_bytes": (args.work / "report.html").stat().st_size,
+                      "kg_report_s": round(statistics.median(report_s), 3),
+                      "reader_ready_s": round(statistics.median(ready_s), 3),
+                      "panel_open_s": round(statistics.median(panel_s), 3),
+                      "report_file_ready_s": round(statistics.median(file_s), 3)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
