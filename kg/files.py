@@ -94,7 +94,8 @@ def copy_atomic(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, out, 1 << 20)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while process ``pid`` runs (one we may not signal runs too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -121,7 +122,7 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     base = Path(tempfile.gettempdir())
     for stale in base.glob(prefix + "*"):
         pid = stale.name.removeprefix(prefix).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     try:
         folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg import lock
 from kg.errors import StoreDamagedError, StoreLockedError, StoreMissingError
+from kg.files import alive
 
 
 def damaged(err: Exception, path: Path) -> StoreDamagedError | None:
@@ -85,21 +86,12 @@ def new_build_dir(path: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for stale in root.glob(f"*{_PARTIAL}"):
         pid = stale.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             discard(stale)
     build = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}{_PARTIAL}"
     build.mkdir()
     return build
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def swap_in(path: Path, partial: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from test_article import occurrences
 
 from kg.vocab import EVIDENCE_GRAPH, PREFIXES
 
@@ -204,16 +205,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
         offset += len(line) + 1
     return found
 
-
-def occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
-    """Start of every occurrence of ``exact`` with ``prefix`` right before it and ``suffix`` right after it."""
-    starts = []
-    at = text.find(exact)
-    while at >= 0:
-        if text[max(0, at - len(prefix)):at] == prefix and text.startswith(suffix, at + len(exact)):
-            starts.append(at)
-        at = text.find(exact, at + 1)
-    return starts
 
 
 @pytest.fixture(scope="module")
