@@ -28,9 +28,17 @@ def served_count(endpoint: str, query: str = COUNT) -> int:
 
 
 def children(pid: int) -> list[int]:
+    """The child processes of ``pid``, read from /proc (a thread or the process may end while it is read)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # that thread ended between the listing and the read
     return found
 
 
