@@ -139,8 +139,12 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
     from kg import queries as canned
     from kg.remote import open_target
     from kg.results import write
-    from kg.stories import known_prefixes
     from kg.worker import run_stoppable
+
+    def known_prefixes(db: object) -> dict[str, str]:  # imported only when a table or a parameter needs them
+        from kg.stories import known_prefixes as read
+
+        return read(db)
 
     try:
         if list_ or (name is None and not all_):
