@@ -6,7 +6,7 @@ import io
 import re
 import shutil
 import textwrap
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -126,7 +126,7 @@ def _write_solutions(result: ox.QuerySolutions, fmt: str, output: BinaryIO) -> N
         result.serialize(output, format=RESULT_FORMATS[fmt])
         return
     writer = PublicNames(output, fmt, renamed)
-    result.serialize(writer, format=RESULT_FORMATS[fmt])
+    result.serialize(cast(BinaryIO, writer), format=RESULT_FORMATS[fmt])  # the engine only calls write()
     writer.close()
 
 
