@@ -28,6 +28,9 @@ app = GuardedTyper(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: with rich importable typer renders help (and option errors) through it, which alone costs
+    # `kg --help` about 0.1 s of imports. None is typer's supported way to use click's plain formatter.
+    rich_markup_mode=None,
 )
 
 TimeoutOpt = Annotated[float | None, typer.Option(
@@ -38,6 +41,21 @@ _STORIES_SHOWN = 20
 
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", help="Project folder holding ontology/, triples/ and queries/.")]
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from kg import __version__
+
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option(
+        "--version", help="Print kg's version (the installed package's) and exit.", callback=_version,
+        is_eager=True)] = False) -> None:
+    """Options for every command come after its name (kg COMMAND --help)."""
 
 
 def _fail(err: KgError) -> NoReturn:
@@ -121,8 +139,12 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
     from kg import queries as canned
     from kg.remote import open_target
     from kg.results import write
-    from kg.stories import known_prefixes
     from kg.worker import run_stoppable
+
+    def known_prefixes(db: object) -> dict[str, str]:  # imported only when a table or a parameter needs them
+        from kg.stories import known_prefixes as read
+
+        return read(db)
 
     try:
         if list_ or (name is None and not all_):
@@ -163,9 +185,10 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
 
 
 @app.command()
-def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or use -f FILE).")] = None,
-           file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
-           fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json, xml; for CONSTRUCT/DESCRIBE "
+def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or use --file FILE).")] = None,
+           file: Annotated[Path | None, typer.Option(
+               "--file", help="Read the query from a file (no short form: -f is --format in every command).")] = None,
+           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml; for CONSTRUCT/DESCRIBE "
                                             "turtle, ntriples, jsonld, rdfxml.")] = "table",
            graph: Annotated[list[str] | None, typer.Option(
                "--graph", "-g", help="Query only these graphs (IRIs); default: the union of all.")] = None,
@@ -189,7 +212,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
 
     try:
         if (text is None) == (file is None):
-            raise QueryError("give the query as an argument or with -f FILE (one of them)")
+            raise QueryError("give the query as an argument or with --file FILE (one of them)")
         body = read_text(file) if file else str(text).removeprefix(BOM)
         source = str(file) if file else "query"
         if is_update(body):

@@ -20,6 +20,7 @@ link_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, as `kg` (kg.cli says why)
 )
 
 def _writing(store: Path | None, endpoint: str | None, what: str) -> contextlib.AbstractContextManager[object]:

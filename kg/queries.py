@@ -17,7 +17,6 @@ import pyoxigraph as ox
 from kg.config import QUERIES_DIR
 from kg.errors import QueryError
 from kg.sparql import Result, run_query
-from kg.stories import known_prefixes
 from kg.vocab import PREFIXES
 
 PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
@@ -242,5 +241,7 @@ def run_canned(store: ox.Store, name: str, params: dict[str, str] | None = None,
     values = params or {}
     check_names(query, values)
     if prefixes is None and needs_story_prefixes(query, values):
+        from kg.stories import known_prefixes  # only then: it brings the project's input readers
+
         prefixes = known_prefixes(store)
     return run_query(store, query.text, substitutions=bind(query, values, prefixes), source=str(query.path))

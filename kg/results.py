@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import textwrap
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -104,7 +106,7 @@ def write(result: Result, fmt: str, output: BinaryIO, prefixes: dict[str, str] |
     readable, sorted form of ``kg export``) is the one form built whole before it is written. ``prefixes`` as
     for :func:`render`."""
     if isinstance(result, ox.QuerySolutions) and fmt in RESULT_FORMATS:
-        result.serialize(output, format=RESULT_FORMATS[fmt])
+        _write_solutions(result, fmt, output)
     elif isinstance(result, ox.QueryTriples) and fmt not in ("table", "turtle"):
         from kg.rdfio import EXPORT_FORMATS
 
@@ -116,6 +118,87 @@ def write(result: Result, fmt: str, output: BinaryIO, prefixes: dict[str, str] |
     output.flush()
 
 
+def _write_solutions(result: ox.QuerySolutions, fmt: str, output: BinaryIO) -> None:
+    """The engine's serialisation of a SELECT result in a W3C format, each column under its public name."""
+    public = {v.value: header(v.value) for v in result.variables}
+    renamed = {name: shown for name, shown in public.items() if shown != name and shown not in public}
+    if not renamed:
+        result.serialize(output, format=RESULT_FORMATS[fmt])
+        return
+    writer = PublicNames(output, fmt, renamed)
+    result.serialize(cast(BinaryIO, writer), format=RESULT_FORMATS[fmt])  # the engine only calls write()
+    writer.close()
+
+
+class PublicNames:
+    """A binary writer that shows the engine's result serialisation with public variable names: a canned query
+    binds its parameters through variables the engine must project (``?__story_iri``), and every format names them
+    as a person does (``story``), as the table does. The engine writes in pieces; the names are rewritten as they
+    pass, never splitting one: CSV and TSV name the variables in their first line only; in JSON and XML a name is
+    markup that a value cannot imitate (in JSON a name follows ``[``, ``{`` or ``,``, a value follows ``:`` and its
+    own quotes are escaped; in XML a value's ``<`` is escaped), and a piece is cut only after a byte that no name
+    pattern contains.
+
+    >>> out = io.BytesIO(); w = PublicNames(out, "json", {"__story_iri": "story"})
+    >>> for piece in (b'{"head":{"vars":["__st', b'ory_iri"]},"results":{"bindings":[{"__story_iri":{"v":"x"}}', b',',
+    ...               b'{"__story_iri":{"v":"__story_iri"}}]}}'):
+    ...     _ = w.write(piece)
+    >>> w.close(); out.getvalue()
+    b'{"head":{"vars":["story"]},"results":{"bindings":[{"story":{"v":"x"}},{"story":{"v":"__story_iri"}}]}}'
+    """
+
+    def __init__(self, output: BinaryIO, fmt: str, renamed: dict[str, str]) -> None:
+        self._output, self._held, self._before = output, b"", b""
+        self._passing = False  # past the part that names variables (CSV and TSV: the first line; all: the end)
+        names = {old.encode(): new.encode() for old, new in renamed.items()}
+        self._first_line_only = fmt in ("csv", "tsv")
+        self._after = b""
+        self._cut = {"json": b"}", "xml": b">"}.get(fmt, b"\n")
+        if fmt in ("csv", "tsv"):  # the header: a,b or ?a<TAB>?b
+            mark = b"?" if fmt == "tsv" else b""
+            self._patterns = {mark + old: mark + new for old, new in names.items()}
+        elif fmt == "json":
+            self._patterns = {b'"' + old + b'"': b'"' + new + b'"' for old, new in names.items()}
+            self._after = rb"(?<=[\[{,])"
+        else:
+            self._patterns = {b"<" + tag + b' name="' + old + b'"': b"<" + tag + b' name="' + new + b'"'
+                              for old, new in names.items() for tag in (b"variable", b"binding")}
+        self._pattern = re.compile(self._after + b"(?:" + b"|".join(
+            re.escape(p) for p in sorted(self._patterns, key=len, reverse=True)) + b")")
+        if self._first_line_only:  # whole names between separators, so "_a_iri" does not match inside "_a_iris"
+            self._pattern = re.compile(rb"(?<![^,\t])(?:" + self._pattern.pattern + rb")(?=[,\t\r\n])")
+
+    def _rewrite(self, data: bytes) -> bytes:
+        # The byte written last goes in front, for the JSON pattern's look-behind; no pattern starts with it.
+        done = self._pattern.sub(lambda m: self._patterns[m[0]], self._before + data)[len(self._before):]
+        self._before = data[-1:]
+        return done
+
+    def write(self, data: bytes) -> int:
+        if self._passing:
+            self._output.write(data)
+            return len(data)
+        held = self._held + bytes(data)
+        cut = (held.find if self._first_line_only else held.rfind)(self._cut) + 1
+        if cut:
+            self._output.write(self._rewrite(held[:cut]))
+            held = held[cut:]
+            if self._first_line_only:  # the header is written: rows pass untouched
+                self._output.write(held)
+                held, self._passing = b"", True
+        self._held = held
+        return len(data)
+
+    def flush(self) -> None:
+        self._output.flush()
+
+    def close(self) -> None:
+        """Write what is held back (the end of the result); the underlying output stays open."""
+        if self._held:
+            self._output.write(self._rewrite(self._held))
+        self._held, self._passing = b"", True
+
+
 def render(result: Result, fmt: str = "table", prefixes: dict[str, str] | None = None) -> bytes:
     """Serialise any query result: SELECT/ASK in ``table``/csv/tsv/json/xml; CONSTRUCT/DESCRIBE as RDF.
 
@@ -125,8 +208,6 @@ def render(result: Result, fmt: str = "table", prefixes: dict[str, str] | None =
     """
     if isinstance(result, ox.QueryTriples):
         # Graph results go through the export writer, so they read like `kg export` (sorted Turtle, our prefixes).
-        import io
-
         from kg.export import export
 
         graph = ox.DefaultGraph()
@@ -141,6 +222,10 @@ def render(result: Result, fmt: str = "table", prefixes: dict[str, str] | None =
         return table(result, prefixes=prefixes).encode()
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if isinstance(result, ox.QuerySolutions):
+        out = io.BytesIO()
+        _write_solutions(result, fmt, out)
+        return out.getvalue()
     return result.serialize(format=RESULT_FORMATS[fmt]) or b""
 
 

@@ -58,3 +58,24 @@ def test_entity_dataset_is_deterministic_with_targets_and_decoys(tmp_path: Path)
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     assert f"{holders[0]} {rdf_type} <http://schema.org/GovernmentOrganization> .\n" in text
     assert f"{holders[1]} {rdf_type} <http://schema.org/Place> .\n" in text
+
+
+def test_baselines_alternate_contenders_and_stop_one_that_runs_too_long(tmp_path: Path) -> None:
+    from benchmarks.baselines import report, rounds, script
+
+    log = tmp_path / "order"
+    step = "import sys, time; open(sys.argv[1], 'a').write(sys.argv[2] + ' '); time.sleep(float(sys.argv[3]))"
+    work = step + "; print('work', 0.25, file=sys.stderr)"
+    result = rounds({"a": (script(work, str(log), "a", "0"), None),
+                     "slow": (script(step, str(log), "slow", "30"), None),
+                     "b": (script(step, str(log), "b", "0"), lambda: log.open("a").write("prepare-b ")),
+                     }, repeat=2, timeout=3)
+    # One of each per round, in order; the slow one is stopped once and not run again.
+    assert log.read_text().split() == ["a", "slow", "prepare-b", "b", "a", "prepare-b", "b"]
+    assert result["slow"] == {"timed_out_after": 3}
+    assert result["a"]["wall"]["n"] == 2 and result["a"]["work"]["median"] == 0.25
+    assert result["b"]["wall"]["min"] <= result["b"]["wall"]["median"] <= result["b"]["wall"]["max"]
+    assert "work" not in result["b"]
+    cli = {name: result["a"] for name in ("kg query external-links", "pyoxigraph script, same query")}
+    assert "kg query / script: wall 1.00x; cpu 1.00x" in report({"cli": cli})
+    assert 0 < result["a"]["cpu"]["median"] < 3

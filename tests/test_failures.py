@@ -95,18 +95,18 @@ def test_graph_that_is_not_an_iri(built_store: Path, command: str) -> None:
 
 
 def test_query_file_missing_not_utf8_or_with_a_bom(built_store: Path, tmp_path: Path) -> None:
-    line = one_line(run_kg("sparql", "-f", str(tmp_path / "none.rq"), "--store", str(built_store)), 2)
+    line = one_line(run_kg("sparql", "--file", str(tmp_path / "none.rq"), "--store", str(built_store)), 2)
     assert "none.rq: no such file" in line
     latin = tmp_path / "latin.rq"
     latin.write_bytes(b"SELECT ?s WHERE { ?s rdfs:label \"caf\xe9\" }")
-    line = one_line(run_kg("sparql", "-f", str(latin), "--store", str(built_store)), 2)
+    line = one_line(run_kg("sparql", "--file", str(latin), "--store", str(built_store)), 2)
     assert "latin.rq:1:" in line and "not UTF-8" in line and "0xe9" in line
     bom = tmp_path / "bom.rq"
     bom.write_bytes("\ufeffASK { pa:anthropic a so:Company }".encode())
-    result = run_kg("sparql", "-f", str(bom), "--store", str(built_store))
+    result = run_kg("sparql", "--file", str(bom), "--store", str(built_store))
     assert result.returncode == 0 and result.stdout == "true\n", result.stderr
     bom.write_bytes("\ufeffASK { pa:anthropic a so:Company ".encode())
-    result = run_kg("sparql", "-f", str(bom), "--store", str(built_store))
+    result = run_kg("sparql", "--file", str(bom), "--store", str(built_store))
     assert result.returncode == 5 and "\ufeff" not in result.stderr and "Traceback" not in result.stderr
     assert "bom.rq:1:" in result.stderr
 

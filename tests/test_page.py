@@ -76,7 +76,7 @@ def test_page_lists_every_canned_query_with_its_summary(page: object, served: Se
 
 def test_runs_a_canned_query_with_an_iri_parameter(page: object, served: Served) -> None:
     rows = run_canned(page, served, "consequences", {"target": "pa:anthropic", "story": "pa:story"})
-    want = expected_cells(CASES["consequences"], {"__target_iri": PA + "anthropic"})
+    want = expected_cells(CASES["consequences"], {"target": PA + "anthropic"})
     assert sorted(rows) == sorted(want) and len(rows) == 4
     assert page.inner_text("#row-count") == "4 rows"  # type: ignore[attr-defined]
     page.screenshot(path="/tmp/kg-page-consequences.png")  # type: ignore[attr-defined]

@@ -4,7 +4,8 @@ Run from the project root: ``python tests/expected/pentagon-anthropic/derive.py`
 commit e44e4c8 (``tests/expected/*.csv``, checked by hand against the article) and writes this folder's files by
 the changes below, each a consequence of the curators' change (commit d5f61b2) or of the queries' new columns:
 
-- every query: a first column, the story (``__story_iri``), since every canned query now takes ``story``
+- every query: a first column, the story (``__story_iri``, headed ``story`` as every output names a parameter
+  by its public name), since every canned query now takes ``story``
   (linked-facts-remote: second, after its endpoint); shared-actors also names the other actor's story;
 - four nodes became mentions (so:Mention) of an event the story tells as its own node: pa:barring-cnn of pa:ban,
   and pa:refusal-cnn, pa:refusal-weaken-protections and pa:refusal-letter of pa:refusal-deadline. A mention is not
@@ -29,6 +30,8 @@ import csv
 import io
 import subprocess
 from pathlib import Path
+
+from kg.results import header
 
 PA = "https://w3id.org/standoff/id/pentagon-anthropic/"
 STORY = PA + "story"
@@ -57,7 +60,7 @@ def old(name: str) -> tuple[list[str], list[list[str]]]:
 def write(name: str, head: list[str], rows: list[list[str]]) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(head)
+    writer.writerow([header(h) for h in head])  # the parameters' public names, as every output format shows them
     writer.writerows(rows)
     (HERE / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8", newline="")
 
