@@ -25,6 +25,7 @@ from endpoints import Served, local_only, start_kg_serve, stop
 from playwright.sync_api import expect
 from test_draft import TEXT  # a made-up dispute, the text `kg draft` is tested on
 
+from docs.screenshots import select_words
 from kg import curate
 from kg.evidence import locate
 
@@ -89,30 +90,6 @@ def nothing_leaves_the_machine(request: pytest.FixtureRequest) -> Iterator[None]
 def open_curate(page: object, curating: Curating) -> None:
     page.goto(curating.served.page + f"curate?story={SLUG}")  # type: ignore[attr-defined]
     page.wait_for_selector("body[data-ready]")  # type: ignore[attr-defined]
-
-
-def select_words(page: object, words: str, nth: int = 0) -> None:
-    """Select ``words`` in the text with the mouse's range (a DOM Range over the page's text), then release."""
-    page.evaluate("""([want, nth]) => {
-      const text = document.querySelector('article.doc .text');
-      const full = text.textContent;
-      let at = -1;
-      for (let i = 0; i <= nth; i++) at = full.indexOf(want, at + 1);
-      if (at < 0) throw new Error('not in the text: ' + want);
-      const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-      const range = document.createRange();
-      let seen = 0, node;
-      while ((node = walker.nextNode())) {
-        const here = node.data.length;
-        if (seen <= at && at < seen + here) range.setStart(node, at - seen);
-        const end = at + want.length;
-        if (seen < end && end <= seen + here) { range.setEnd(node, end - seen); break; }
-        seen += here;
-      }
-      const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
-      text.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-    }""", [words, nth])  # type: ignore[attr-defined]
-    page.wait_for_selector("#curate-form")  # type: ignore[attr-defined]
 
 
 def triples(path: Path) -> list[ox.Triple]:

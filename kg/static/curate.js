@@ -23,6 +23,8 @@
 
   function bar() {
     if ($("curate-bar")) return;
+    const title = document.querySelector("header h1 span");
+    if (title) title.textContent = "curate";
     const undo = el("button", { type: "button", id: "curate-undo", text: "Undo last save" });
     undo.addEventListener("click", async () => {
       const { status, answer } = await post("undo", {});
