@@ -59,6 +59,10 @@ class ChangedError(CurateError):
     """A file changed since the version the request read: nothing was written."""
 
 
+class NoStoryError(CurateError):
+    """No story folder of that name in the project."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One file a save wrote: its bytes before (None: it did not exist) and the version it has now."""
@@ -94,7 +98,7 @@ def story_folder(project: str | Path, slug: str) -> Path:
     root = (Path(project) / STORIES_DIR).resolve()
     folder = (root / slug).resolve()
     if folder.parent != root or not (folder / "story.ttl").is_file():
-        raise CurateError(f"no story {slug!r} in {STORIES_DIR}/: start one with `kg new {slug} --article FILE`")
+        raise NoStoryError(f"no story {slug!r} in {STORIES_DIR}/: start one with `kg new {slug} --article FILE`")
     return folder
 
 
@@ -249,13 +253,11 @@ def claim_triples(story: StoryNames, claim: dict[str, Any]) -> tuple[ox.NamedNod
         end -= 1
     if start == end:
         raise CurateError("select some words, not only spaces")
-    kind = _iri(claim.get("kind") or (SO + "Mention" if mode == "mention" else ""), "kind")
+    kind = ox.NamedNode(SO + "Mention") if mode == "mention" else _iri(claim.get("kind"), "kind")
     if kind is None:
         raise CurateError("choose the kind")
-    if mode == "mention":
-        kind = ox.NamedNode(SO + "Mention")
-        if not claim.get("mentionOf"):
-            raise CurateError("choose the event this words mention")
+    if mode == "mention" and not claim.get("mentionOf"):
+        raise CurateError("choose the event these words report")
     quote = " ".join(text[start:end].split())
     key = str(claim.get("key") or "")
     if key:
@@ -346,7 +348,7 @@ def _write(path: Path, data: bytes | None) -> None:
 
 
 def _commit(project: str | Path, story: StoryNames, file: str, added: list[ox.Triple], read: dict[str, str],
-            consumed: set[str] = frozenset(), subjects: tuple[str, ...] = ()) -> Outcome:  # type: ignore[assignment]
+            consumed: frozenset[str] | set[str] = frozenset(), subjects: tuple[str, ...] = ()) -> Outcome:
     """Add ``added`` to ``file``, drop the drafted blocks ``consumed`` from draft.ttl; check the story as it would
     be, and write both only when the versions read are current and nothing fails."""
     from kg.draft import blocks_of, remaining

@@ -54,8 +54,10 @@ class CurateSite:
             return self._post(path, request)
         except curate.ChangedError as err:
             return _json(409, {"error": str(err)})
+        except curate.NoStoryError as err:
+            return _json(404, {"error": str(err)})
         except (curate.CurateError, ValueError) as err:  # a JSON that does not parse is a ValueError
-            return _json(404 if "no story" in str(err) else 400, {"error": str(err)})
+            return _json(400, {"error": str(err)})
         except KgError as err:
             return _json(400, {"error": str(err)})
 
@@ -81,18 +83,23 @@ class CurateSite:
 
     def _post(self, path: str, request: dict[str, Any]) -> Answer:
         slug = self.slug(str(request.get("story") or ""))
-        read = request.get("versions") or {}
-        if not isinstance(read, dict):
+        read, claim, ids = request.get("versions") or {}, request.get("claim") or {}, request.get("ids") or []
+        if not (isinstance(read, dict) and all(isinstance(v, str) for v in read.values())):
             raise curate.CurateError("versions: give an object of file name -> sha256")
+        if not isinstance(claim, dict) or not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            raise curate.CurateError("claim: give an object; ids: a list of draft ids")
+        draft = request.get("draft")
+        if draft is not None and not isinstance(draft, str):
+            raise curate.CurateError("draft: give the id of a drafted claim")
         with self.lock:
             if path == "/curate/save":
-                outcome = curate.save_claim(self.project, slug, request.get("claim") or {}, read,
-                                            str(request.get("file") or curate.CLAIMS_FILE), request.get("draft"))
+                outcome = curate.save_claim(self.project, slug, claim, read,
+                                            str(request.get("file") or curate.CLAIMS_FILE), draft)
             elif path == "/curate/accept":
-                outcome = curate.accept_drafts(self.project, slug, list(request.get("ids") or []), read,
+                outcome = curate.accept_drafts(self.project, slug, ids, read,
                                                str(request.get("file") or curate.CLAIMS_FILE))
             elif path == "/curate/reject":
-                outcome = curate.Outcome(curate.reject_drafts(self.project, slug, list(request.get("ids") or []), read))
+                outcome = curate.Outcome(curate.reject_drafts(self.project, slug, ids, read))
             elif path == "/curate/undo":
                 saved = self.last.get(slug)
                 if saved is None:
@@ -129,7 +136,7 @@ class CurateSite:
                 return story["slug"]
         if not name and listed:
             return listed[0]["slug"]
-        raise curate.CurateError(f"no story {name!r} in {curate.STORIES_DIR}/")
+        raise curate.NoStoryError(f"no story {name!r} in {curate.STORIES_DIR}/")
 
     def view(self, slug: str) -> dict[str, Any]:
         """The reader's data for the story's files and drafts, with the form's choices and the files' versions."""

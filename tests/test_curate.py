@@ -8,6 +8,7 @@ Expected values come from the text itself (the words selected, where they sit) a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -185,6 +186,30 @@ def test_a_drafted_claim_accepted_and_another_rejected_in_place(curating: Curati
     assert not [t for t in triples(curating.folder / "claims.ttl") if t.subject.value == NS + statement]
 
 
+def test_a_drafted_claim_edited_in_place_keeps_its_name(curating: Curating, page: object) -> None:
+    open_curate(page, curating)
+    key = "threat-drivers-union-warned"
+    page.click("mark[aria-label*='drafted'][aria-label$=': The drivers’ union warned that its members could "  # type: ignore[attr-defined]
+               "strike in June']")
+    page.click("#d-edit")  # type: ignore[attr-defined]
+    # the form holds the draft's values, as draft.ttl states them
+    assert page.input_value("#c-kind") == SO + "Threat"  # type: ignore[attr-defined]
+    assert page.input_value("#c-agent") == NS + "drivers"  # type: ignore[attr-defined]
+    assert page.input_value("#c-addressee") == NS + "members"  # type: ignore[attr-defined]
+    assert page.input_value("#c-threatens") == NS + "consequence-members-could-strike"  # type: ignore[attr-defined]
+    assert page.input_value("#c-cameo").startswith("130 ")  # type: ignore[attr-defined]
+    page.select_option("#c-addressee", "")  # type: ignore[attr-defined]  (the curator's fix: no addressee named)
+    page.select_option("#c-certainty", SO + "probable")  # type: ignore[attr-defined]
+    page.click("#c-save")  # type: ignore[attr-defined]
+    page.wait_for_selector("#curate-done")  # type: ignore[attr-defined]
+    found = triples(curating.folder / "claims.ttl")
+    assert objects(found, NS + key, SO + "directedAt") == []
+    assert objects(found, NS + key, SO + "certainty") == [SO + "probable"]
+    assert objects(found, NS + key, SO + "threatens") == [NS + "consequence-members-could-strike"]
+    assert quote_of(found, NS + key)[0] == "The drivers’ union warned that its members could strike in June"
+    assert not {key, "consequence-members-could-strike"} & set(drafted(curating))
+
+
 def test_an_invalid_claim_shows_the_builds_words_and_writes_nothing(curating: Curating, page: object,
                                                                    tmp_path: Path) -> None:
     open_curate(page, curating)
@@ -344,6 +369,14 @@ def test_paths_outside_the_storys_folder_are_refused(curating: Curating, tmp_pat
             assert status in (400, 404)
         status, answer = ask(curating, f"curate/file.json?story={SLUG}&name=..%2F..%2Fontology%2Fshapes.ttl")
         assert status == 400 and "no folders" in answer["error"]
+        status, answer = ask(curating, f"curate/file.json?story={SLUG}&name=claims.ttl")
+        assert status == 200 and answer["text"].encode() == curating.file()
+        assert answer["version"] == hashlib.sha256(curating.file()).hexdigest()
+        for body in ([1, 2], {"story": SLUG, "claim": [1]}, {"story": SLUG, "versions": "x"}):
+            status, answer = ask(curating, "curate/save", body)  # type: ignore[arg-type]
+            assert status == 400 and answer["error"]
+        status, answer = ask(curating, "curate/save", {"story": "no-such-story", "claim": claim, "versions": read})
+        assert status == 404
         # another site's page cannot post here
         status, _ = ask(curating, "curate/save", {"story": SLUG, "file": "claims.ttl", "claim": claim,
                                                   "versions": read}, {"Origin": "http://evil.example"})

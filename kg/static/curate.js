@@ -171,7 +171,8 @@
   }
 
   async function submit() {
-    const claim = { mode: mode(), doc: docOf(quote.doc).iri, start: quote.start, end: quote.end };
+    // a drafted claim's edit keeps its name: other drafts may point at it
+    const claim = { mode: mode(), doc: docOf(quote.doc).iri, start: quote.start, end: quote.end, key: draft || "" };
     for (const row of document.querySelectorAll("#curate-form .c-row:not([hidden])")) {
       const name = row.id.replace(/^row-/, "");
       if (name !== "file") claim[name === "actorKind" ? "kind" : name] = $(`c-${name}`).value;
