@@ -106,10 +106,10 @@ def story_file(project: str | Path, slug: str, name: str) -> Path:
     """The file ``name`` directly in the story's folder; a path, ``..``, a hidden name, a link or a name that is
     not ``.ttl`` is refused.
 
-    >>> story_file(Path(__file__).parent.parent, "telegram-russia", "../../etc/x.ttl")  # doctest: +ELLIPSIS
+    >>> story_file(".", "a", "../x.ttl")
     Traceback (most recent call last):
     ...
-    kg.curate.CurateError: '../../etc/x.ttl': give the name of a .ttl file directly in triples/telegram-russia/ ...
+    kg.curate.CurateError: '../x.ttl': give the name of a .ttl file directly in triples/a/ (no folders, no ..)
     """
     if (not name or "/" in name or "\\" in name or "\x00" in name or name.startswith(".")
             or not name.endswith(".ttl")):

@@ -129,7 +129,14 @@ def test_a_demand_made_by_selecting_its_words_is_written_and_builds(curating: Cu
     page.select_option("#c-addressee", NS + "bus-operator")  # type: ignore[attr-defined]
     page.select_option("#c-demands", NS + "demand-city-council-lindenfeld-change")  # type: ignore[attr-defined]
     page.select_option("#c-status", SO + "rejected")  # type: ignore[attr-defined]
-    page.fill("#c-cameo", "100")  # type: ignore[attr-defined]
+    # the codes are offered by number and label, as the codebook gives them
+    codebook = ox.Store()
+    codebook.load(path=ROOT / "ontology" / "cameo.ttl", format=ox.RdfFormat.TURTLE)
+    offered = page.locator("#c-cameo-codes option").evaluate_all("os => os.map(o => o.value)")  # type: ignore[attr-defined]
+    label = next(iter(codebook.query('SELECT ?l WHERE { <https://w3id.org/standoff/cameo/100> '
+                                     '<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }')))["l"].value
+    assert f"100 {label}" in offered and len(offered) > 200
+    page.fill("#c-cameo", f"100 {label}")  # type: ignore[attr-defined]
     page.click("#c-save")  # type: ignore[attr-defined]
     page.wait_for_selector("#curate-done")  # type: ignore[attr-defined]
 
@@ -324,6 +331,13 @@ def test_axe_finds_no_serious_violation_in_the_form_and_a_draft(curating: Curati
         assert serious == []
     finally:
         context.close()
+
+
+def test_after_curating_in_the_browser_the_project_builds(curating: Curating, tmp_path: Path) -> None:
+    """Every save above was checked before it was written: the story's files, as the browser left them, build."""
+    built = run_kg("build", "--no-reason", "--store", str(tmp_path / "store"), cwd=curating.project)
+    assert built.returncode == 0, built.stderr
+    assert "triples/night-buses/claims.ttl" not in built.stderr  # no warning names the file either
 
 
 # --- Refusals over HTTP -------------------------------------------------------------------------------------
