@@ -149,8 +149,9 @@ def read_file(project: str | Path, slug: str, name: str) -> tuple[str, str]:
 
 def check_story(project: str | Path, slug: str, replaced: dict[str, bytes] | None = None,
                 draft: bool = False) -> tuple[ox.Store, list[Violation], dict[str, Path]]:
-    """The ontology and the story's files in a store, checked by :func:`kg.build.check` (evidence, order, shapes,
-    report checks): the store, every violation and warning, and the texts by sha256.
+    """The story's graph (what the build reads but the other stories' folders: the ontology, the story's files and
+    any shared data) in a store, checked by :func:`kg.build.check` (evidence, order, shapes, report checks): the
+    store, every violation and warning, and the texts by sha256.
 
     ``replaced`` gives the Turtle of some of the story's files (name -> bytes) instead of what is on disk: what
     a save would write is checked before it is written. With ``draft``, draft.ttl is loaded after the check, its
@@ -167,7 +168,10 @@ def check_story(project: str | Path, slug: str, replaced: dict[str, bytes] | Non
     replaced = replaced or {}
     found = find_inputs(project)
     inside = f"{STORIES_DIR.as_posix()}/{slug}/"
-    mine = [f for f in found.rdf if f.relative.startswith("ontology/") or f.relative.startswith(inside)]
+    # the story's graph: everything the build reads but the other stories' folders (shared actors stay in)
+    others = tuple(f"{STORIES_DIR.as_posix()}/{p.parent.name}/" for p in (project / STORIES_DIR).glob("*/story.ttl")
+                   if p.parent.name != slug)
+    mine = [f for f in found.rdf if not f.relative.startswith(others)]
     kept = [f for f in mine if f.relative.removeprefix(inside) not in replaced]
     written = [InputFile(folder / name, inside + name, "") for name in sorted(replaced)]
     store = ox.Store()
