@@ -141,8 +141,8 @@ def versions(project: str | Path, slug: str) -> dict[str, str]:
 def read_file(project: str | Path, slug: str, name: str) -> tuple[str, str]:
     """A story file's text and its version."""
     path = story_file(project, slug, name)
-    data = path.read_bytes() if path.exists() else b""
-    return data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest() if path.exists() else ""
+    with _WRITING:  # not between a save's check and its write: the text and its version agree
+        return (path.read_bytes().decode("utf-8", "replace") if path.exists() else ""), version(path)
 
 
 # --- Checking a story as the build does ----------------------------------------------------------------------------

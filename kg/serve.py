@@ -33,14 +33,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from kg import lock
 from kg.config import QUERIES_DIR
-from kg.curate_web import CurateSite
 from kg.errors import KgError, OptionError, StoreLockedError, StoreMissingError
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from kg.curate_web import CurateSite
 
 STATIC = Path(__file__).parent / "static"
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -232,18 +234,28 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite
 
 def _curate_route(site: CurateSite, handler: BaseHTTPRequestHandler, body: bytes | None
                   ) -> tuple[int, bytes, str] | None:
-    """``kg serve --curate``'s routes (kg/curate_web.py). A write must come from this page: its Host is a loopback
-    name and its Origin, when the browser sends one, is this server, so another site open in the same browser
-    cannot post to it (and the JSON body needs a preflight that is never granted)."""
+    """``kg serve --curate``'s routes (kg/curate_web.py). Every request must name this machine in its Host (a page
+    of another site whose name was pointed at 127.0.0.1 cannot read the files), and a write must come from this
+    page: its Origin, when the browser sends one, is this server, and its body is JSON (another site's form
+    cannot send that without a preflight, which is never granted)."""
     path, _, query = handler.path.partition("?")
-    if body is not None:
-        host = handler.headers.get("Host", "")
-        origin = handler.headers.get("Origin")
-        if not _loopback(host.rpartition(":")[0].strip("[]") if host.count(":") else host) or (
-                origin is not None and origin != f"http://{host}") or (
-                handler.headers.get("Content-Type", "").split(";")[0].strip() != "application/json"):
-            return 403, b'{"error": "writes are taken only from this page, as JSON"}', "application/json"
+    if not path.startswith("/curate"):
+        return None
+    host = handler.headers.get("Host", "")
+    origin = handler.headers.get("Origin")
+    local = _loopback(host.rpartition(":")[0].strip("[]") if ":" in host else host)
+    from_page = origin in (None, f"http://{host}") and (
+        handler.headers.get("Content-Type", "").split(";")[0].strip() == "application/json")
+    if not local or (body is not None and not from_page):
+        return 403, b'{"error": "only this page, on this machine, may curate (and it sends JSON)"}', "application/json"
     return site.route("POST" if body is not None else "GET", path, query, body)
+
+
+def _curate_site(curate: bool) -> CurateSite | None:
+    """The curate routes over the project in the working directory, when asked for."""
+    from kg.curate_web import CurateSite
+
+    return CurateSite(Path.cwd()) if curate else None
 
 
 def _loopback(host: str) -> bool:
@@ -398,8 +410,7 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
     try:
         _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
         page_server = ThreadingHTTPServer((page_host, page_port),
-                                          _page_handler(base + "query", Path(queries), base,
-                                                        CurateSite(Path.cwd()) if curate else None))
+                                          _page_handler(base + "query", Path(queries), base, _curate_site(curate)))
     except BaseException:
         _end(process)
         if writer_lock is not None:

@@ -395,6 +395,9 @@ def test_paths_outside_the_storys_folder_are_refused(curating: Curating, tmp_pat
         status, _ = ask(curating, "curate/save", {"story": SLUG, "file": "claims.ttl", "claim": claim,
                                                   "versions": read}, {"Origin": "http://evil.example"})
         assert status == 403
+        # nor read the files through a name of its own that points at this machine
+        status, _ = ask(curating, f"curate/file.json?story={SLUG}&name=claims.ttl", None, {"Host": "evil.example"})
+        assert status == 403
         assert {p: p.read_bytes() for p in before} == before
     finally:
         link.unlink()
