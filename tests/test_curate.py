@@ -483,3 +483,23 @@ def test_names_that_leave_the_storys_folder_are_refused(project: Path, tmp_path:
 
     with pytest.raises(curate.CurateError, match="no story"):
         curate.versions(project, "no-such-story")
+
+
+def test_a_mention_reports_its_event_and_a_consequence_names_who_imposes_it(project: Path) -> None:
+    story = curate.StoryNames.read(project, SLUG)
+    start = TEXT.index("The operator declined")
+    _, mention = curate.claim_triples(story, {"mode": "mention", "doc": DOC, "start": start, "end": start + 21,
+                                              "mentionOf": NS + "refusal-operator-declined-arguing",
+                                              "attributedTo": NS + "lindenfeld-courier", "key": "declined-again"})
+    assert objects(mention, NS + "declined-again", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == [
+        SO + "Mention"]
+    assert objects(mention, NS + "declined-again", SO + "mentionOf") == [NS + "refusal-operator-declined-arguing"]
+    start = TEXT.index("cancel the operator's licence")
+    _, consequence = curate.claim_triples(story, {"mode": "event", "doc": DOC, "start": start, "end": start + 29,
+                                                  "kind": SO + "Ban", "agent": NS + "city-council",
+                                                  "addressee": NS + "bus-operator", "key": "licence"})
+    assert objects(consequence, NS + "licence", SO + "imposedBy") == [NS + "city-council"]
+    assert objects(consequence, NS + "licence", SO + "affects") == [NS + "bus-operator"]
+    assert objects(consequence, NS + "licence", SO + "hasAgent") == []
+    with pytest.raises(curate.CurateError, match="report"):
+        curate.claim_triples(story, {"mode": "mention", "doc": DOC, "start": start, "end": start + 6})
