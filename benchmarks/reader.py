@@ -39,29 +39,41 @@ def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def make(work: Path, claims: int) -> tuple[Path, int, int]:
+    """The project of one story of about ``claims`` eventualities (:func:`write_project`), built into work/store."""
+    made = write_project(work, claims)
+    kg("build", "--store", str(work / "store"), "--project", str(work), cwd=work)
+    return made
+
+
+def write_project(work: Path, claims: int) -> tuple[Path, int, int]:
+    """A project in ``work``: the ontology and one generated story; its folder, eventualities and spans."""
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(ROOT / "ontology", work / "ontology", ignore=shutil.ignore_patterns("examples", "*.md"))
-    pool = actors(10, 7)
-    (work / "triples" / "actors").mkdir(parents=True)
     from benchmarks.corpus import actors_turtle
 
-    (work / "triples" / "actors" / "actors.ttl").write_text(actors_turtle(pool)[0], encoding="utf-8")
+    pool = actors(10, 7)
     st = story(1, pool, 7, rounds=max(1, round(claims / 7)))
     folder = work / "triples" / "story-00001"
     write_story(folder, st)
+    # the actors in the story's own folder: every folder under triples/ is a story (kg build refuses one without)
+    (folder / "actors.ttl").write_text(actors_turtle(pool)[0], encoding="utf-8")
     (folder / "story.ttl").write_text(STORY_TTL.format(base=st.prefix, claims=claims), encoding="utf-8")
-    kg("build", "--store", str(work / "store"), "--project", str(work), cwd=work)
     return folder, st.order, len(st.sentences)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(argv: list[str] | None, doc: str, work: str, repeat: int) -> argparse.Namespace:
+    """--claims, --work and --repeat, as the one-story benchmarks take them."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1000)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/kg-reader-bench"))
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    parser.add_argument("--work", type=Path, default=Path(work))
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv, __doc__, "/tmp/kg-reader-bench", 3)
     _, eventualities, spans = make(args.work, args.claims)
     store = args.work / "store"
     report_s = []

@@ -353,17 +353,20 @@ def serve(store: StoreOpt = None,
           cors: Annotated[bool, typer.Option("--cors", help="Let pages of other origins query the endpoint.")] = False,
           writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL Update and Graph Store writes.")]
           = False,
-          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries")) -> None:
+          queries: Annotated[Path, typer.Option("--queries", help="Folder of .rq files.")] = Path("queries"),
+          curate: Annotated[bool, typer.Option("--curate", help="Also serve /curate: make claims by selecting words "
+                                               "and write them to triples/ (loopback only).")] = False) -> None:
     """Serve the store over HTTP: the Oxigraph SPARQL endpoint (YASGUI at /) and a page of the canned queries.
 
     Read-only unless --writable; on loopback unless --bind says otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+    With --curate the page also writes the story files under ./triples/, and only a loopback --bind is accepted.
     """
     from kg.config import store_path
     from kg.serve import run
 
     try:
         code = run(store_path(store), bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries,
-                   say=lambda line: typer.echo(line) or sys.stdout.flush())
+                   say=lambda line: typer.echo(line) or sys.stdout.flush(), curate=curate)
     except KgError as err:
         _fail(err)
     raise typer.Exit(code=code)

@@ -192,7 +192,7 @@ def _kind_of(name: str) -> str:
     return "Organization"  # a name and nothing more: the curator says which kind of organisation, or a person
 
 
-def _slug(words: str) -> str:
+def local_name(words: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", words.lower().replace("’", "").replace("'", "")).strip("-")
 
 
@@ -221,7 +221,7 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
         label = f"{mods} {head}".strip()
         key = by_head.get(head) if not mods or head in by_head else None
         if key is None:
-            key = _slug(label)
+            key = local_name(label)
             by_head.setdefault(head, key)
             actors.setdefault(key, DraftActor(key, label, _ROLE_HEADS[head], start, match.end()))
         mentions.append((start, match.end(), key))
@@ -257,7 +257,7 @@ def find_actors(text: str) -> tuple[list[DraftActor], list[tuple[int, int, str]]
                 re.search(r"(?:^|[.!?:][\"”’')]*\s+|\n[\"“‘(]?)$", text[:m.start()])
                 for m in re.finditer(r"(?<![\w’'])" + re.escape(name) + r"(?![\w])", text))):
             continue  # a demonym ("Scottish"), or a word only ever capitalised at a sentence's start ("Talks")
-        key = _slug(name)
+        key = local_name(name)
         if key not in actors:
             actors[key] = DraftActor(key, name, _kind_of(name), start, end)
             if actors[key].kind == "Person":
@@ -472,7 +472,7 @@ class RuleDrafter:
             status = None
         elif kind == "proposal":
             status = "proposed"
-        key = _unique(f"{kind}-" + "-".join(_slug(w) for w in re.findall(r"[A-Za-z]{4,}", words)[:3]), used)
+        key = unique(f"{kind}-" + "-".join(local_name(w) for w in re.findall(r"[A-Za-z]{4,}", words)[:3]), used)
         return DraftClaim(
             key=key, kind=kind, sentence=sentence, start=start, end=end, cls=cls, cameo=KIND_CAMEO[kind],
             certainty=certainty, polarity="negative" if negated else "positive", time=time, status=status,
@@ -493,7 +493,7 @@ def _subject(text: str, mentions: list[tuple[int, int, str]], kinds: dict[str, s
     return first[2]
 
 
-def _unique(key: str, used: set[str]) -> str:
+def unique(key: str, used: set[str]) -> str:
     key = key.strip("-") or "claim"
     candidate, n = key, 2
     while candidate in used:
@@ -677,7 +677,7 @@ def _defined(story: StoryTexts) -> set[str]:
     return names
 
 
-def _blocks(text: str) -> tuple[str, dict[str, str]]:
+def blocks_of(text: str) -> tuple[str, dict[str, str]]:
     """draft.ttl split into its header and its blocks by id, in file order."""
     parts = re.split(r"(?m)^(?=# draft: )", text)
     blocks = {}
@@ -685,6 +685,26 @@ def _blocks(text: str) -> tuple[str, dict[str, str]]:
         key = part.split("\n", 1)[0].removeprefix("# draft: ").strip()
         blocks[key] = part.rstrip("\n") + "\n"
     return parts[0], blocks
+
+
+def closure(blocks: dict[str, str], prefix: str, ids: list[str]) -> set[str]:
+    """The drafted blocks ``ids`` and every drafted block they name, however deep: what an accepted block names
+    must come along, or the build would find it undeclared."""
+    wanted: set[str] = set()
+    todo = [i for i in ids if i in blocks]
+    while todo:
+        key = todo.pop()
+        if key in wanted:
+            continue
+        wanted.add(key)
+        body = "\n".join(line for line in blocks[key].splitlines() if not line.startswith("#"))
+        todo.extend(k for k in re.findall(re.escape(prefix) + r":([\w\-]+)", body) if k in blocks and k != key)
+    return wanted
+
+
+def remaining(header: str, blocks: dict[str, str], taken: set[str]) -> str:
+    """draft.ttl without the blocks ``taken`` (accepted or rejected)."""
+    return header.rstrip("\n") + "\n\n" + "\n".join(v for k, v in blocks.items() if k not in taken)
 
 
 def accept(project: str | Path, slug: str, ids: list[str], target: str = "claims.ttl") -> list[str]:
@@ -696,24 +716,14 @@ def accept(project: str | Path, slug: str, ids: list[str], target: str = "claims
     draft = story.folder / DRAFT_FILE
     if not draft.exists():
         raise DraftError(f"{draft}: no drafts; run `kg draft {slug}` first")
-    header, blocks = _blocks(draft.read_text(encoding="utf-8"))
+    header, blocks = blocks_of(draft.read_text(encoding="utf-8"))
     unknown = [i for i in ids if i not in blocks]
     if unknown:
         raise DraftError(f"no draft {', '.join(unknown)} in {draft}; the ids are the `# draft: ID` lines")
-    wanted: set[str] = set()
-    todo = list(ids)
-    while todo:  # what an accepted block names must come along, or the build would find it undeclared
-        key = todo.pop()
-        if key in wanted:
-            continue
-        wanted.add(key)
-        body = "\n".join(line for line in blocks[key].splitlines() if not line.startswith("#"))
-        todo.extend(k for k in re.findall(re.escape(story.prefix) + r":([\w\-]+)", body)
-                    if k in blocks and k != key)
+    wanted = closure(blocks, story.prefix, ids)
     moved = [k for k in blocks if k in wanted]
     out = story.folder / target
     existing = out.read_text(encoding="utf-8") if out.exists() else re.sub(r"(?s)^.*?(?=@prefix)", "", header)
     out.write_text(existing.rstrip("\n") + "\n\n" + "\n".join(blocks[k] for k in moved), encoding="utf-8")
-    draft.write_text(header.rstrip("\n") + "\n\n" + "\n".join(v for k, v in blocks.items() if k not in wanted),
-                     encoding="utf-8")
+    draft.write_text(remaining(header, blocks, wanted), encoding="utf-8")
     return moved

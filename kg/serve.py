@@ -33,13 +33,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from kg import lock
 from kg.config import QUERIES_DIR
-from kg.errors import KgError, StoreLockedError, StoreMissingError
+from kg.errors import KgError, OptionError, StoreLockedError, StoreMissingError
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from kg.curate_web import CurateSite
 
 STATIC = Path(__file__).parent / "static"
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -133,7 +136,8 @@ def store_prefixes(endpoint: str) -> dict[str, str]:
     return known_prefixes(RemoteStore(endpoint))
 
 
-def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequestHandler]:
+def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite | None = None
+                  ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-serve"
         protocol_version = "HTTP/1.1"
@@ -155,7 +159,9 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path == "/query":
+            if curating is not None and (answer := _curate_route(curating, self, None)) is not None:
+                self._send(*answer)
+            elif path == "/query":
                 self._forward()
             elif path == "/queries.json":
                 try:
@@ -179,6 +185,11 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
         do_HEAD = do_GET
 
         def do_POST(self) -> None:
+            if curating is not None and self.path.startswith("/curate/"):
+                body = self._body()
+                if body is not None:
+                    self._send(*(_curate_route(curating, self, body) or (404, b"not found", "text/plain")))
+                return
             if self.path.split("?", 1)[0] != "/query":
                 self._send(405, b"only /query is forwarded; this page server is read-only", "text/plain")
                 return
@@ -186,18 +197,10 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
 
         def _forward(self) -> None:
             """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
-            raw = (self.headers.get("Content-Length") or "0").strip()
-            if not raw.isdigit():
-                self.close_connection = True
-                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
+            body = self._body()
+            if body is None:
                 return
-            length = int(raw)
-            if length > MAX_BODY:
-                self.close_connection = True
-                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send a shorter query".encode(),
-                           "text/plain; charset=utf-8")
-                return
-            body = self.rfile.read(length) if length else None
+            body = body or None
             query_string = self.path.partition("?")[2]
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
             request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body,
@@ -211,7 +214,72 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
                 status, data, kind = 502, f"the SPARQL endpoint did not answer: {err}".encode(), "text/plain"
             self._send(status, data, kind or "application/octet-stream")
 
+        def _body(self) -> bytes | None:
+            """The request's body; None (with the refusal sent) when its size is missing or too large."""
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                self.close_connection = True
+                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
+                return None
+            length = int(raw)
+            if length > MAX_BODY:
+                self.close_connection = True
+                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send less".encode(),
+                           "text/plain; charset=utf-8")
+                return None
+            return self.rfile.read(length) if length else b""
+
     return Handler
+
+
+def _curate_route(site: CurateSite, handler: BaseHTTPRequestHandler, body: bytes | None
+                  ) -> tuple[int, bytes, str] | None:
+    """``kg serve --curate``'s routes (kg/curate_web.py). Every request must name this machine in its Host (a page
+    of another site whose name was pointed at 127.0.0.1 cannot read the files), and a write must come from this
+    page: its Origin, when the browser sends one, is this server, and its body is JSON (another site's form
+    cannot send that without a preflight, which is never granted)."""
+    path, _, query = handler.path.partition("?")
+    if not path.startswith("/curate"):
+        return None
+    host = handler.headers.get("Host", "")
+    origin = handler.headers.get("Origin")
+    local = _loopback(host.rpartition(":")[0].strip("[]") if ":" in host else host)
+    from_page = origin in (None, f"http://{host}") and (
+        handler.headers.get("Content-Type", "").split(";")[0].strip() == "application/json")
+    if not local or (body is not None and not from_page):
+        return 403, b'{"error": "only this page, on this machine, may curate (and it sends JSON)"}', "application/json"
+    return site.route("POST" if body is not None else "GET", path, query, body)
+
+
+def _curate_site(curate: bool) -> CurateSite | None:
+    """The curate routes over the project in the working directory, when asked for."""
+    from kg.curate_web import CurateSite
+
+    return CurateSite(Path.cwd()) if curate else None
+
+
+def _loopback(host: str) -> bool:
+    """True for a name or address of this machine only (127.0.0.0/8, ::1, localhost).
+
+    >>> _loopback("127.0.0.2"), _loopback("::1"), _loopback("localhost"), _loopback("0.0.0.0"), _loopback("10.0.0.1")
+    (True, True, True, False, False)
+    """
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_public(*hosts: str) -> None:
+    """``--curate`` writes the project's files: refuse any bind address other than loopback."""
+    for host in hosts:
+        if not _loopback(host):
+            raise OptionError(f"--curate writes your files, so it serves only this machine: {host} is not a "
+                              "loopback address; bind to 127.0.0.1 (the default) or ::1")
 
 
 def _reader(path: str, query: str, endpoint: str) -> tuple[int, bytes, str] | None:
@@ -308,8 +376,12 @@ def _launch(command: list[str], log: IO[bytes]) -> subprocess.Popen:
 
 
 def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = None, cors: bool = False,
-          writable: bool = False, queries: Path = QUERIES_DIR, timeout_s: int | None = None) -> Serving:
-    """Start the endpoint over ``store`` and the page beside it; returns when both answer."""
+          writable: bool = False, queries: Path = QUERIES_DIR, timeout_s: int | None = None,
+          curate: bool = False) -> Serving:
+    """Start the endpoint over ``store`` and the page beside it; returns when both answer. With ``curate`` the page
+    also serves ``/curate`` (writing the working directory's story files), and only on loopback."""
+    if curate:
+        refuse_public(parse_bind(bind)[0], *([parse_bind(page_bind)[0]] if page_bind else []))
     path = Path(store)
     if not exists(path):
         raise StoreMissingError(f"no store at {path}: run `kg build` first (or pass --store / set KG_STORE)")
@@ -338,7 +410,7 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
     try:
         _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
         page_server = ThreadingHTTPServer((page_host, page_port),
-                                          _page_handler(base + "query", Path(queries), base))
+                                          _page_handler(base + "query", Path(queries), base, _curate_site(curate)))
     except BaseException:
         _end(process)
         if writer_lock is not None:
@@ -372,9 +444,10 @@ def _wait_until_up(process: subprocess.Popen, log: IO[bytes], probe: str, locati
 
 
 def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = None, cors: bool = False,
-        writable: bool = False, queries: Path = QUERIES_DIR, say: Callable[[str], None] = print) -> int:
+        writable: bool = False, queries: Path = QUERIES_DIR, say: Callable[[str], None] = print,
+        curate: bool = False) -> int:
     """Serve until Ctrl-C or SIGTERM (then stop cleanly and return 0), or until the endpoint dies (return 1)."""
-    serving = start(store, bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries)
+    serving = start(store, bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries, curate=curate)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -388,6 +461,8 @@ def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = No
         say(f"YASGUI           {serving.root}")
         say(f"Canned queries   {serving.page}")
         say(f"Story reader     {serving.page}reader")
+        if curate:
+            say(f"Curate           {serving.page}curate  (writes {Path.cwd() / 'triples'})")
         say(f"Graph Store      {serving.root}store")
         if host not in _LOOPBACK:
             say(f"warning: listening on {host}, not only this machine: anyone who can reach it can query"

@@ -18,6 +18,8 @@
   const RELATIONS = [["respondsTo", "Responds to"], ["justifies", "Justifies"], ["threatens", "Threatens"],
     ["escalates", "Escalates"], ["after", "After"]];
   let data = null, nodes = {}, spans = {}, filters = null;
+  // `kg serve --curate` serves this page at /curate over the story's files, drafts included (curate.js)
+  const API = document.body.hasAttribute("data-curate") ? "curate" : "reader";
   const el = (tag, attrs, ...kids) => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -69,6 +71,7 @@
         el("ul", {}, ...data.problems.map((p) => el("li", { text: p })))));
     }
     renderText();
+    document.dispatchEvent(new CustomEvent("reader:story", { detail: data }));
   }
 
   function filterBox() {
@@ -137,6 +140,7 @@
         if (top.unrealised || (top.event && nodes[top.event].unrealised)) mark.classList.add("unrealised");
         if (val(top, "polarity") === "negative") mark.classList.add("negative");
         if (over.length > 1) mark.classList.add("overlap");
+        if (top.drafted) mark.classList.add("drafted");
         if (starts.length) {
           const first = starts.sort((x, y) => (x.end - x.start) - (y.end - y.start))[0];
           const n = nodes[first.node];
@@ -145,7 +149,7 @@
           mark.setAttribute("id", `m-${first.id}`);
           mark.setAttribute("data-span", first.id);
           mark.setAttribute("data-badge", badge(n));
-          mark.setAttribute("aria-label", `${kindOf(n)}, ${certaintyOf(n)}: ${first.exact}`);
+          mark.setAttribute("aria-label", `${n.drafted ? "drafted, " : ""}${kindOf(n)}, ${certaintyOf(n)}: ${first.exact}`);
         }
         text.append(mark);
       }
@@ -229,6 +233,7 @@
     }
     panel.replaceChildren(...kids);
     panel.setAttribute("data-node", n.id);
+    document.dispatchEvent(new CustomEvent("reader:panel", { detail: { node: n, span: s } }));
   }
 
   function fromMark(mark) {
@@ -261,7 +266,8 @@
 
   document.addEventListener("click", (e) => {
     const mark = e.target.closest && e.target.closest("mark.hl[data-spans]");
-    if (mark) fromMark(mark);
+    const picked = window.getSelection && !window.getSelection().isCollapsed;  // words selected, not a click
+    if (mark && !picked) fromMark(mark);
   });
   document.addEventListener("keydown", (e) => {
     const mark = e.target.closest && e.target.closest("mark.hl[data-spans]");
@@ -298,7 +304,7 @@
     status.textContent = "Loading…";
     const q = encodeURIComponent(name);
     const choice = document.getElementById("story-choice");
-    const story = await fetch(`reader/story.json?story=${q}`).then((r) => {
+    const story = await fetch(`${API}/story.json?story=${q}`).then((r) => {
       if (!r.ok) throw new Error(`no story ${name}`);
       return r.json();
     });
@@ -307,7 +313,7 @@
     status.textContent = `${story.spans.length} spans, ${story.nodes.length} claims and things named`;
     document.body.setAttribute("data-ready", "true");
     // the diagram comes after: the text is readable and clickable while Graphviz lays it out
-    const svg = await fetch(`reader/diagram.svg?story=${q}`).then((r) => (r.ok ? r.text() : ""));
+    const svg = await fetch(`${API}/diagram.svg?story=${q}`).then((r) => (r.ok ? r.text() : ""));
     if (svg && data === story) setDiagram(svg);
     document.body.setAttribute("data-diagram", svg ? "drawn" : "failed");
   }
@@ -324,7 +330,7 @@
     }
     const asked = new URLSearchParams(location.search).get("story") || "";
     const choice = document.getElementById("story-choice");
-    const listed = fetch("reader/stories.json").then((r) => r.json()).then((list) => {
+    const listed = fetch(`${API}/stories.json`).then((r) => r.json()).then((list) => {
       for (const s of list) choice.append(el("option", { value: s.iri, text: s.title }));
       const pick = list.find((s) => [s.iri, s.slug, s.prefix].includes(asked)) || list[0];
       if (pick) choice.value = pick.iri;
@@ -337,5 +343,6 @@
     await listed;
     await loading;
   }
+  window.standoffReader = { el, load, openNode, nodes: () => nodes, spans: () => spans };
   start();
 })();
