@@ -119,9 +119,9 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
           endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
     from kg import queries as canned
-    from kg.remote import open_target
     from kg.results import write
     from kg.stories import known_prefixes
+    from kg.target import open_target
     from kg.worker import run_stoppable
 
     try:
@@ -181,10 +181,10 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     from kg.errors import QueryError
     from kg.files import BOM, read_text
     from kg.lock import writer
-    from kg.remote import open_target
     from kg.results import shows_prefixes, write
     from kg.sparql import graph_names, is_update, run_query, run_update
     from kg.stories import known_prefixes
+    from kg.target import open_target
     from kg.worker import run_stoppable
 
     try:
@@ -227,11 +227,12 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
     default."""
+    from kg.endpoint import RemoteStore
     from kg.export import default_graphs, turtle_prefixes
     from kg.export import export as run_export
     from kg.files import atomic_output
-    from kg.remote import RemoteStore, open_target
     from kg.sparql import graph_names
+    from kg.target import open_target
 
     try:
         db = open_target(store, endpoint)

@@ -9,7 +9,7 @@ again (:func:`load_links`). In the store, a dataset is the graph ``…/graph/lin
 semapv term) and the evidence as ``rdfs:comment``. The curated links of the article (``links.ttl``) are
 described the same way, one linkset per story and target (``<story folder>-wikidata``, ...).
 
-With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.remote`):
+With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.endpoint`):
 the dataset and linkset graphs are replaced whole with Graph Store Protocol ``PUT`` (``DELETE`` to remove them),
 and the meta graph is fetched, changed locally with the same code as the embedded store's and put back whole.
 What rebuilds load is kept locally, per server, in :func:`remote_sidecar` (``.kg/links-HOST_PORT-PATH/`` by
@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from kg import store as kgstore
 from kg.config import store_path
+from kg.endpoint import RemoteStore
 from kg.errors import EndpointError, InputError, KgError, os_error
 from kg.files import atomic_output, copy_atomic, read_text
 from kg.match import (
@@ -56,7 +57,6 @@ from kg.match import (
 )
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
-from kg.remote import RemoteStore
 from kg.stories import known_prefixes
 from kg.vocab import (
     DATA,
@@ -632,7 +632,7 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     the manifest with the dataset, so later runs use it too. Candidates an attribute or their type rules out are
     neither linked nor reviewed; ``actors`` says, per actor, what became of it and why.
 
-    With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.remote.RemoteStore`)."""
+    With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.endpoint.RemoteStore`)."""
     if not 0 < threshold <= 1:
         raise LinkError(f"the threshold must be above 0 and at most 1, not {threshold}")
     manifest = Manifest.load(_folder(store, endpoint))

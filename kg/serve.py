@@ -127,7 +127,7 @@ def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> di
 def store_prefixes(endpoint: str) -> dict[str, str]:
     """Our prefixes and those of the stories the endpoint's store holds (asked at each load of the page, so a
     rebuilt store's new story is known without restarting)."""
-    from kg.remote import RemoteStore
+    from kg.endpoint import RemoteStore
     from kg.stories import known_prefixes
 
     return known_prefixes(RemoteStore(endpoint))

@@ -38,7 +38,7 @@ _COUNTED = {
 def story_prefixes(store: Any) -> dict[str, str]:
     """The prefixes the stories in a store declare, prefix -> namespace (one small query; {} when none).
 
-    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.remote.RemoteStore`. A prefix two stories claim, or a
+    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.endpoint.RemoteStore`. A prefix two stories claim, or a
     namespace two prefixes name, is left out (a build refuses them; until then, no name would be trustworthy).
 
     >>> s = ox.Store()
