@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.rows import rows
 from kg.stories import story_prefixes
 from kg.vocab import DATASET, GRAPH, META_GRAPH, PREFIXES, shorten
 
@@ -15,9 +17,9 @@ _COUNTED = {"so:Eventuality": "events", "so:Mention": "mentions", "oa:SpecificRe
             "so:SourceDocument": "documents"}
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    return list(store.query(_PREFIXES + query, default_graph=ox.NamedNode(META_GRAPH),
-                            substitutions={ox.Variable("ds"): ox.NamedNode(DATASET)}))
+def _rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
+    return list(rows(store.query(_PREFIXES + query, default_graph=ox.NamedNode(META_GRAPH),
+                            substitutions={ox.Variable("ds"): ox.NamedNode(DATASET)})))
 
 
 def stats(store: ox.Store) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from kg.config import INPUT_DIRS
 from kg.errors import KgError
+from kg.rows import rows
 from kg.vocab import CAMEO, GRAPH, INFERRED_GRAPH, SO
 
 Rows = Callable[[str], list[dict[str, str]]]
@@ -55,15 +56,11 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
 def store_rows(store: Any) -> Rows:
     """``rows`` over a pyoxigraph store, every graph seen as one (as ``kg serve``'s endpoint does)."""
 
-    def rows(query: str) -> list[dict[str, str]]:
-        result = store.query(_PREFIXES + query, use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        out = []
-        for solution in result:
-            out.append({n: solution[n].value for n in names if solution[n] is not None})
-        return out
+    def values(query: str) -> list[dict[str, str]]:
+        return [{name: term.value for name, term in row.items() if term is not None}
+                for row in rows(store.query(_PREFIXES + query, use_default_graph_as_union=True))]
 
-    return rows
+    return values
 
 
 def endpoint_rows(url: str, timeout: float = 60) -> Rows:

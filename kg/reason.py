@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import InconsistentError, KgError
 from kg.files import scratch_folder
+from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -287,8 +288,7 @@ def _isolate(store: ox.Store, triples: list[ox.Triple]) -> list[str]:
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, Any]]:
-    solutions = cast(ox.QuerySolutions, store.query(query, prefixes=PREFIXES))
-    return [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
+    return list(rows(store.query(query, prefixes=PREFIXES)))
 
 
 def _short_list(choices: ox.Literal) -> str:

@@ -26,12 +26,11 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg.errors import InconsistentError
-from kg.rdfio import add_quads
+from kg.rdfio import add_quads, list_members
 from kg.vocab import PREFIXES, show
 
 RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
-_NIL = ox.NamedNode(RDF + "nil")
 Node = ox.NamedNode | ox.BlankNode
 
 
@@ -100,11 +99,7 @@ def read_tbox(triples: Iterable[ox.Triple | ox.Quad]) -> TBox:
         return g.get(s, {}).get(ox.NamedNode(p), [])
 
     def items(head: Any) -> list[Any]:
-        out = []
-        while head != _NIL and get(head, RDF + "first"):
-            out.append(get(head, RDF + "first")[0])
-            head = get(head, RDF + "rest")[0] if get(head, RDF + "rest") else _NIL
-        return out
+        return list_members(head, lambda node, p: next(iter(get(node, p)), None))
 
     sub: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     subp: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)

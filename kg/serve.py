@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -91,22 +90,11 @@ def _reserve(host: str, port: int, what: str) -> int:
 
 
 def check_unlocked(path: Path) -> None:
-    """Refuse a store another process holds open for writing (RocksDB keeps an fcntl lock on ``LOCK``)."""
-    lock_file = path / "LOCK"
-    if not lock_file.exists():
-        return
-    try:
-        handle = lock_file.open("r+b")
-    except OSError:  # a read-only store: nothing can hold it for writing, and serving it read-only works
-        return
-    with handle:
-        try:
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise StoreLockedError(
-                f"the store at {path} is in use by another process (a running `kg serve --writable`, "
-                "`kg sparql --update` or a notebook holds it for writing); stop that process first") from None
-        fcntl.lockf(handle, fcntl.LOCK_UN)
+    """Refuse a store another process holds open for writing (the engine keeps a POSIX lock on ``LOCK``)."""
+    if lock.engine_locked(path):
+        raise StoreLockedError(
+            f"the store at {path} is in use by another process (a running `kg serve --writable`, "
+            "`kg sparql --update` or a notebook holds it for writing); stop that process first")
 
 
 def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> dict:
@@ -360,7 +348,7 @@ def _wait_until_up(process: subprocess.Popen, log: IO[bytes], probe: str, locati
     while time.monotonic() < deadline:
         if process.poll() is not None:
             message = _read(log)
-            if "lock" in message.lower():
+            if lock.engine_locked(location):
                 raise StoreLockedError(f"the store at {location} is in use by another process: {message}")
             if "in use" in message.lower():
                 raise KgError(f"the port is already in use: {message}")

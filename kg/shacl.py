@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import InputError, Violation
+from kg.rdfio import list_members
 from kg.vocab import show
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -271,16 +272,7 @@ class _Graph:
 
     def items(self, head: Term | None) -> list[Term]:
         """The members of an RDF list."""
-        out: list[Term] = []
-        seen: set[Term] = set()
-        while head is not None and head != ox.NamedNode(RDF + "nil") and head not in seen:
-            seen.add(head)
-            first = self.value(head, RDF + "first")
-            if first is None:
-                raise InputError(f"{head} is not a well-formed RDF list")
-            out.append(first)
-            head = self.value(head, RDF + "rest")
-        return out
+        return list_members(head, self.value)
 
     def is_true(self, s: Term, p: str) -> bool:
         v = self.value(s, p)
