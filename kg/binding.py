@@ -72,9 +72,9 @@ def where_group(text: str) -> int:
             i = j + len(quote)
             continue
         if c == "<":
-            end = _IRIREF.match(text, i)
-            if end:  # an IRI; otherwise a less-than sign
-                i = end.end()
+            iri = _IRIREF.match(text, i)
+            if iri:  # an IRI; otherwise a less-than sign
+                i = iri.end()
                 continue
         if c == "?" or c == "$":
             word = _VAR.match(text, i)

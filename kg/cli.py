@@ -143,7 +143,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                         write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer, prefixes)
 
             code = run_stoppable(every, timeout)
-        else:
+        elif name is not None:  # (no name and no --all was answered with the list above)
             values = _params(param or [])
             chosen = canned.find_query(name, queries)
             canned.check_names(chosen, values)  # parameter errors before opening the store
@@ -199,7 +199,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             with contextlib.ExitStack() as held:
                 if not endpoint:  # no build may swap the store away under the update
                     held.enter_context(writer(store_path(store), "kg sparql --update"))
-                run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
+                run_update(open_target(store, endpoint, writable=True), body, source)
             typer.echo("update applied", err=True)
             return
         if graph:
@@ -207,7 +207,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
 
         def answer() -> None:
             db = open_target(store, endpoint)
-            result = run_query(db, body, graphs=graph, source=source)  # type: ignore[arg-type]
+            result = run_query(db, body, graphs=graph, source=source)
             write(result, fmt, sys.stdout.buffer, known_prefixes(db) if shows_prefixes(result, fmt) else None)
 
         code = run_stoppable(answer, timeout)
@@ -236,9 +236,9 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
 
     try:
         db = open_target(store, endpoint)
-        graphs = graph_names(graph) if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        graphs = graph_names(graph) if graph else default_graphs(db, inferred)
         # The stories' prefixes come from the whole store, not only from the graphs exported.
-        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None  # type: ignore[arg-type]
+        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
@@ -290,7 +290,8 @@ def reason(project: ProjectOpt = Path("."),
         scratch = ox.Store()
         scratch.extend(inferred)
         out = io.BytesIO()
-        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str), prefixes)  # type: ignore[arg-type]
+        graphs = sorted({q.graph_name for q in inferred if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+        write_turtle(scratch, out, graphs, prefixes)
         _out(out.getvalue())
 
 
@@ -341,7 +342,7 @@ def serve(store: StoreOpt = None,
 
     try:
         code = run(store_path(store), bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries,
-                   say=lambda line: typer.echo(line) or sys.stdout.flush())
+                   say=typer.echo)
     except KgError as err:
         _fail(err)
     raise typer.Exit(code=code)

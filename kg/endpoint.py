@@ -36,11 +36,12 @@ import pyoxigraph as ox
 
 from kg.binding import bind_text, query_form, with_prefixes
 from kg.errors import EndpointError, QueryError
-from kg.sparql import Result
+from kg.rows import Result
 from kg.vocab import DATASET, GRAPH, META_GRAPH
 
 TIMEOUT_ENV = "KG_ENDPOINT_TIMEOUT"
 USER_ENV, PASSWORD_ENV = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 _RESULTS_JSON = "application/sparql-results+json"
 _RESULTS_XML = "application/sparql-results+xml"
 _ACCEPT = f"{_RESULTS_JSON}, {_RESULTS_XML};q=0.9"
@@ -136,11 +137,11 @@ class RemoteStore:
                                        {"/query": "/store", "/sparql": "/sparql-graph-crud-auth"})
         self.timeout = timeout if timeout is not None else float(os.environ.get(TIMEOUT_ENV) or 60)
         handlers: list[urllib.request.BaseHandler] = []
-        credentials = _credentials(parts.hostname)
+        credentials = _credentials(host)
         if credentials:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for target in {self.url, self.update_url, self.store_url}:
-                passwords.add_password(None, target, *credentials)  # type: ignore[arg-type]
+                passwords.add_password(None, target, *credentials)
             handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
                          urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
@@ -201,8 +202,8 @@ class RemoteStore:
 
     def query(self, query: str, *, prefixes: dict[str, str] | None = None,
               substitutions: dict[ox.Variable, Any] | None = None,
-              default_graph: ox.NamedNode | list[ox.NamedNode] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None,
+              default_graph: GraphName | list[GraphName] | None = None,
+              named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
               use_default_graph_as_union: bool = False, **_: Any) -> Result:
         """Run a query through the SPARQL Protocol; the result is a pyoxigraph result object.
 
@@ -210,15 +211,15 @@ class RemoteStore:
         (the server's own default when no build wrote any).
         """
         text = bind_text(query, {v.value: t for v, t in (substitutions or {}).items()})
+        graphs = [] if default_graph is None else default_graph if isinstance(default_graph, list) else [default_graph]
         text = with_prefixes(text, prefixes or {})
         params: list[tuple[str, str]] = [("query", text)]
         if default_graph is not None:
-            graphs = default_graph if isinstance(default_graph, list) else [default_graph]
-            params += [("default-graph-uri", g.value) for g in graphs]
+            params += [("default-graph-uri", _graph_iri(g)) for g in graphs]
         elif use_default_graph_as_union and not self.union_is_default():
             params += [("default-graph-uri", g.value) for g in self.our_graphs()]
         if named_graphs is not None:
-            params += [("named-graph-uri", g.value) for g in named_graphs]
+            params += [("named-graph-uri", _graph_iri(g)) for g in named_graphs]
         elif (use_default_graph_as_union and not self.union_is_default()) or default_graph is not None:
             params += [("named-graph-uri", g.value) for g in self.our_graphs()]
         return self._post_query(params, rdf=query_form(text) in ("CONSTRUCT", "DESCRIBE"))
@@ -277,7 +278,7 @@ class RemoteStore:
                 yield row["g"]
 
     def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
-                          graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
         """Quads matching a pattern in one named graph (fetched with CONSTRUCT), or in all of ours (one SELECT)."""
         from kg.binding import term_text
 
@@ -293,16 +294,20 @@ class RemoteStore:
                               predicate if predicate is not None else row["p"],
                               object if object is not None else row["o"], row["g"])
             return
-        result = self._post_query([("query", f"CONSTRUCT {{ {s} {p} {o} }} WHERE {{ GRAPH {term_text(graph_name)} "
+        graph = ox.NamedNode(_graph_iri(graph_name))
+        result = self._post_query([("query", f"CONSTRUCT {{ {s} {p} {o} }} WHERE {{ GRAPH {term_text(graph)} "
                                              f"{{ {s} {p} {o} }} }}")], rdf=True)
-        for triple in result:  # type: ignore[union-attr]
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
+        if not isinstance(result, ox.QueryTriples):
+            raise EndpointError(f"{self.url}: a CONSTRUCT query did not return triples")
+        for triple in result:
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
-    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+    def contains_named_graph(self, graph: GraphName) -> bool:
         """True when the server holds a triple in this graph (an empty graph counts as absent)."""
         from kg.binding import term_text
 
-        result = self._post_query([("query", f"ASK {{ GRAPH {term_text(graph)} {{ ?s ?p ?o }} }}")])
+        named = ox.NamedNode(_graph_iri(graph))
+        result = self._post_query([("query", f"ASK {{ GRAPH {term_text(named)} {{ ?s ?p ?o }} }}")])
         return bool(result)
 
     def copy(self, graphs: list[ox.NamedNode]) -> ox.Store:
@@ -332,6 +337,13 @@ class RemoteStore:
         except EndpointError as err:
             if " 404 " not in str(err):
                 raise
+
+
+def _graph_iri(graph: GraphName) -> str:
+    """The IRI of a graph on a server, which names graphs by IRI only."""
+    if not isinstance(graph, ox.NamedNode):
+        raise EndpointError(f"a SPARQL server names its graphs by IRI; {graph} is not one")
+    return graph.value
 
 
 def _clip(text: str, limit: int = 600) -> str:

@@ -100,9 +100,9 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     problems: list[Violation] = []
     quotes: dict[ox.NamedNode | ox.BlankNode, Span] = {}
     positions: list[tuple[dict[str, Any], str, str]] = []
-    union = {"use_default_graph_as_union": True}
-    shas = {row["doc"]: row["sha"] for row in store.query(SHA_QUERY, **union)}  # type: ignore[union-attr]
-    for found in rows(store.query(QUOTES_QUERY, **union), store.query(POSITIONS_QUERY, **union)):
+    shas = {row["doc"]: row["sha"] for row in rows(store.query(SHA_QUERY, use_default_graph_as_union=True))}
+    for found in rows(store.query(QUOTES_QUERY, use_default_graph_as_union=True),
+                      store.query(POSITIONS_QUERY, use_default_graph_as_union=True)):
         row = {"exact": None, "prefix": None, "suffix": None, **found}  # the positions query lacks these
         path = file_of.get(row["g"].value, row["g"].value)
         focus = _name(store, row["span"])

@@ -16,8 +16,10 @@ import pyoxigraph as ox
 
 from kg.config import QUERIES_DIR
 from kg.errors import QueryError
-from kg.sparql import Result, run_query
+from kg.rows import Result
+from kg.sparql import run_query
 from kg.stories import known_prefixes
+from kg.target import StoreLike
 from kg.vocab import PREFIXES
 
 PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
@@ -210,8 +212,8 @@ def check_names(query: CannedQuery, values: dict[str, str]) -> None:
     unknown = sorted(set(values) - expected)
     missing = sorted(p.name for p in query.params if p.required and p.name not in values)
     if unknown or missing:
-        what = "; ".join(filter(None, [unknown and f"unknown parameter(s) {', '.join(unknown)}",
-                                       missing and f"missing parameter(s) {', '.join(missing)}"]))
+        what = "; ".join(([f"unknown parameter(s) {', '.join(unknown)}"] if unknown else [])
+                         + ([f"missing parameter(s) {', '.join(missing)}"] if missing else []))
         raise QueryError(f"query {query.name!r}: {what}; it takes: {listing}")
 
 
@@ -230,7 +232,7 @@ def needs_story_prefixes(query: CannedQuery, values: dict[str, str]) -> bool:
     return any(kinds.get(k) == "iri" and (prefix_of(v) or "so") not in PREFIXES for k, v in values.items())
 
 
-def run_canned(store: ox.Store, name: str, params: dict[str, str] | None = None,
+def run_canned(store: StoreLike, name: str, params: dict[str, str] | None = None,
                folder: Path = QUERIES_DIR, prefixes: dict[str, str] | None = None) -> Result:
     """Run the canned query ``name`` with its parameters bound as RDF terms.
 

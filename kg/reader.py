@@ -229,7 +229,7 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
              for doc in doc_ids}
     documents.sort(key=lambda d: (first[d["iri"]], d["iri"]))
     by_doc = {d["id"]: d for d in documents}
-    out_spans = []
+    out_spans: list[dict[str, Any]] = []
     for r in sorted(spans, key=lambda r: (doc_ids[r["doc"]], int(r["start"]), -int(r["end"]), r["node"], r["span"])):
         doc = by_doc[doc_ids[r["doc"]]]
         start, end = int(r["start"]), int(r["end"])

@@ -9,7 +9,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.sparql import Result
+from kg.rows import Result
 from kg.vocab import shorten
 
 RESULT_FORMATS = {

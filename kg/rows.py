@@ -9,6 +9,11 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
+# What a query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# A term a solution binds (RDF-star triples aside, which our data never holds).
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
 
 def rows(*results: object) -> Iterator[dict[str, Any]]:
     """The solutions of one or more SELECT results, in order, each as a dict over its own query's variables.

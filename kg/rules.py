@@ -238,11 +238,11 @@ class _Compiler:
             rest = " && ".join(self.cond(var, x) for x in parts if x != first) or "true"
             return f"{{ {self.named(var, first)} }} FILTER({rest})"
         value = self.fresh()
-        rest = [self.cond(var, x) for x in parts if x is not restriction]
+        conditions = [self.cond(var, x) for x in parts if x is not restriction]
         prop = get(restriction, OWL + "onProperty")[0]
         return (f"?{var} {_n(prop)} ?{value} . "
                 f"FILTER({self.cond(value, get(restriction, OWL + 'someValuesFrom')[0])}) "
-                f"FILTER({' && '.join(rest) or 'true'})")
+                f"FILTER({' && '.join(conditions) or 'true'})")
 
 
 # --- Running the rules --------------------------------------------------------------------------------------
@@ -405,7 +405,7 @@ def classify(store: ox.Store, tbox: TBox) -> dict[ox.NamedNode, Typing]:
     typed: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     implied: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     for x, c, how in cast(ox.QuerySolutions, store.query(classes_query(tbox), use_default_graph_as_union=True)):
-        (implied if how is None else typed)[x].add(c)  # type: ignore[index,arg-type]
+        (implied if how is None else typed)[x].add(c)
     cache: dict[tuple[Classes, Classes], Typing] = {}
     out = {}
     for x in typed.keys() | implied.keys():

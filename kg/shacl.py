@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, Violation
 from kg.rdfio import list_members
+from kg.rows import Term
 from kg.vocab import show
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -29,7 +30,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 # Datatypes whose lexical form SPARQL can check with a cast: a literal of that datatype the cast rejects is
 # ill-formed, which sh:datatype reports (as pySHACL does through rdflib's ``ill_typed``).
@@ -195,7 +195,7 @@ def validate(store: ox.Store, checks: list[CompiledCheck], *,
 
 def _result(check: CompiledCheck, row: ox.QuerySolution, names: set[str]) -> ShaclResult:
     def get(var: str | None) -> Term | None:
-        return row[var] if var and var in names else None  # type: ignore[return-value]
+        return row[var] if var and var in names else None
 
     focus = get("this")
     value = get(check.value_var)
@@ -228,7 +228,7 @@ def _fill(template: str, row: ox.QuerySolution, names: set[str], fields: dict[st
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name in names and row[name] is not None:
-            return _short(row[name])  # type: ignore[arg-type]
+            return _short(row[name])
         alias = {"this": "focus"}.get(name, name)
         return fields.get(alias, m.group(0))
 
@@ -284,7 +284,7 @@ class _Graph:
     def as_integer(self, s: Term, p: str, v: Term) -> int:
         """``v``, the value of ``s``'s ``p``, as an integer; anything else is an error in the shapes."""
         try:
-            return int(v.value)  # type: ignore[union-attr]
+            return int(v.value)
         except ValueError:
             raise InputError(f"{_short(s)} {_short(ox.NamedNode(p))} needs an integer, got {v}") from None
 
@@ -529,7 +529,7 @@ class _Compiler:
             for decl in g.objects(ontology, SH + "declare"):
                 prefix, ns = g.value(decl, SH + "prefix"), g.value(decl, SH + "namespace")
                 if prefix is not None and ns is not None:
-                    prologue.append(f"PREFIX {prefix.value}: <{ns.value}>")  # type: ignore[union-attr]
+                    prologue.append(f"PREFIX {prefix.value}: <{ns.value}>")
         start = _outer_group(text)
         if start is None:
             raise InputError(f"SPARQL constraint of {self.label(shape)} has no WHERE clause")
@@ -685,7 +685,7 @@ def _max_count(s: _Shape, value: Term) -> list[_Rule]:
 def _datatype(s: _Shape, dt: Term) -> list[_Rule]:
     def has_datatype(f: str, v: str) -> str:
         test = f"!isLiteral({v}) || !sameTerm(datatype({v}), {dt})"
-        if dt.value in _CASTABLE:  # type: ignore[union-attr]
+        if dt.value in _CASTABLE:
             test += f" || !COALESCE(isLiteral({dt}(STR({v}))), false)"
         return test
 
@@ -707,7 +707,7 @@ def _class(s: _Shape, cls: Term) -> list[_Rule]:
 
 
 def _node_kind(s: _Shape, kind: Term) -> list[_Rule]:
-    test = _NODE_KINDS.get(kind.value)  # type: ignore[union-attr]
+    test = _NODE_KINDS.get(kind.value)
     if test is None:
         raise InputError(f"{s.c.label(s.shape)}: unknown sh:nodeKind {kind}")
     return [s.per_value("NodeKindConstraintComponent",
@@ -734,11 +734,11 @@ def _has_value(s: _Shape, wanted: Term) -> list[_Rule]:
 
 def _pattern(s: _Shape, regex: Term) -> list[_Rule]:
     flags = s.g.value(s.shape, SH + "flags")
-    args = _sparql_string(regex.value) + (  # type: ignore[union-attr]
-        ", " + _sparql_string(flags.value) if flags is not None else "")  # type: ignore[union-attr]
+    args = _sparql_string(regex.value) + (
+        ", " + _sparql_string(flags.value) if flags is not None else "")
     return [s.per_value("PatternConstraintComponent",
                        f"{s.subject}: value {{value}} does not match "
-                       f"{_sparql_string(regex.value)}",  # type: ignore[union-attr]
+                       f"{_sparql_string(regex.value)}",
                        lambda f, v: f"isBlank({v}) || !REGEX(STR({v}), {args})")]
 
 

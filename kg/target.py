@@ -12,10 +12,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.endpoint import RemoteStore
-from kg.sparql import Result
+from kg.endpoint import GraphName, RemoteStore
+from kg.rows import Result
 
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 BoundTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
