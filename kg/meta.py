@@ -68,18 +68,17 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
         ("distinctObjects", "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
     ):
         add(ds, VOID + name, _int(int(next(rows(store.query(query, use_default_graph_as_union=True)))["n"].value)))
-    for row in rows(store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
-                                use_default_graph_as_union=True)):
-        part = ox.BlankNode()
-        add(ds, VOID + "classPartition", part)
-        add(part, VOID + "class", row["c"])
-        add(part, VOID + "entities", _int(int(row["n"].value)))
-    for row in rows(store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
-                                use_default_graph_as_union=True)):
-        part = ox.BlankNode()
-        add(ds, VOID + "propertyPartition", part)
-        add(part, VOID + "property", row["p"])
-        add(part, VOID + "triples", _int(int(row["n"].value)))
+    for partition, key, count, query in (
+        ("classPartition", "class", "entities",
+         "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x } GROUP BY ?x ORDER BY ?x"),
+        ("propertyPartition", "property", "triples",
+         "SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?x ?o } GROUP BY ?x ORDER BY ?x"),
+    ):
+        for row in rows(store.query(query, use_default_graph_as_union=True)):
+            part = ox.BlankNode()
+            add(ds, VOID + partition, part)
+            add(part, VOID + key, row["x"])
+            add(part, VOID + count, _int(int(row["n"].value)))
 
     for figures in stories:
         out += story_void(figures)
