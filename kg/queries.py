@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.binding import bind_text, with_prefixes
 from kg.config import QUERIES_DIR
 from kg.errors import QueryError
 from kg.rows import Result
@@ -144,7 +145,7 @@ def list_queries(folder: Path = QUERIES_DIR) -> list[CannedQuery]:
 def find_query(name: str, folder: Path = QUERIES_DIR) -> CannedQuery:
     """The canned query called ``name``; an unknown name lists the known ones."""
     path = Path(folder) / f"{name}.rq"
-    if not path.exists():
+    if Path(name).name != name or not path.exists():  # a name, never a path out of the folder
         known = ", ".join(q.name for q in list_queries(folder)) or "none"
         raise QueryError(f"no canned query named {name!r} in {folder}; known: {known}")
     return read_query(path)
@@ -224,6 +225,13 @@ def bind(query: CannedQuery, values: dict[str, str],
     check_names(query, values)
     expected = {p.name: p for p in query.params}
     return {ox.Variable(expected[k].variable): to_term(v, expected[k].type, prefixes) for k, v in values.items()}
+
+
+def bound_text(query: CannedQuery, values: dict[str, str], prefixes: dict[str, str]) -> str:
+    """The query as text for a server that takes only text (the page's endpoint): the parameters bound as a
+    ``VALUES`` block of RDF terms (:func:`kg.binding.bind_text`) and the PREFIX lines it lacks."""
+    terms = bind(query, values, prefixes)
+    return with_prefixes(bind_text(query.text, {v.value: t for v, t in terms.items()}), prefixes)
 
 
 def needs_story_prefixes(query: CannedQuery, values: dict[str, str]) -> bool:

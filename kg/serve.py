@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from typing import IO
 from kg import lock
 from kg.config import QUERIES_DIR
 from kg.errors import KgError, StoreLockedError, StoreMissingError
+from kg.queries import bound_text, find_query, list_queries
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
 
@@ -101,8 +103,6 @@ def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> di
     """The canned queries as the page reads them: name, summary, parameters and text, plus the prefixes the page
     expands parameters and shortens IRIs with (``prefixes``, default ours; :func:`store_prefixes` adds the
     stories')."""
-    from kg.queries import list_queries
-
     return {
         "prefixes": PREFIXES if prefixes is None else prefixes,
         "queries": [{"name": q.name, "summary": q.summary, "tags": q.tags, "text": q.text,
@@ -167,28 +167,74 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str) -> type[BaseHTTPRequ
         do_HEAD = do_GET
 
         def do_POST(self) -> None:
-            if self.path.split("?", 1)[0] != "/query":
-                self._send(405, b"only /query is forwarded; this page server is read-only", "text/plain")
+            path = self.path.split("?", 1)[0]
+            if path == "/run":
+                self._run()
+                return
+            if path != "/query":
+                self._send(405, b"only /query is forwarded and /run runs a canned query; this page server is "
+                                b"read-only", "text/plain")
                 return
             self._forward()
 
-        def _forward(self) -> None:
-            """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
+        def _body(self) -> bytes | None:
+            """The request's body; None (the answer already sent) when its size is missing or too large."""
             raw = (self.headers.get("Content-Length") or "0").strip()
             if not raw.isdigit():
                 self.close_connection = True
                 self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
-                return
+                return None
             length = int(raw)
             if length > MAX_BODY:
                 self.close_connection = True
                 self._send(413, f"request body too large: at most {MAX_BODY} bytes; send a shorter query".encode(),
                            "text/plain; charset=utf-8")
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def _run(self) -> None:
+            """Run a canned query for the page: ``{"name": ..., "params": {name: value}}`` in; the query text with
+            the parameters bound as RDF terms (kg.queries.bound_text) and the endpoint's results out, as JSON
+            ``{"query", "results"}``, or ``{"error"}`` with one line to show."""
+            body = self._body()
+            if body is None:
                 return
-            body = self.rfile.read(length) if length else None
+            try:
+                asked = json.loads(body or b"{}")
+                name, values = asked["name"], asked.get("params") or {}
+                if not isinstance(name, str) or not isinstance(values, dict) or not all(
+                        isinstance(v, str) for v in values.values()):
+                    raise TypeError(name)
+                text = bound_text(find_query(name, folder), values, store_prefixes(endpoint))
+            except (ValueError, KeyError, TypeError):
+                self._answer(400, {"error": 'send JSON: {"name": a canned query, "params": {name: value}}'})
+                return
+            except KgError as err:
+                self._answer(400, {"error": str(err)})
+                return
+            request = urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": text}).encode(), headers={
+                "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(request, timeout=300) as answer:
+                    self._answer(200, {"query": text, "results": json.load(answer)})
+            except urllib.error.HTTPError as err:
+                said = err.read().decode("utf-8", "replace").strip()
+                self._answer(err.code, {"query": text,
+                                        "error": f"The endpoint answered {err.code} {err.reason}: {said}"})
+            except (OSError, ValueError) as err:
+                self._answer(502, {"query": text, "error": f"The endpoint did not answer: {err}"})
+
+        def _answer(self, status: int, doc: dict[str, object]) -> None:
+            self._send(status, json.dumps(doc).encode(), "application/json")
+
+        def _forward(self) -> None:
+            """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
+            body = self._body()
+            if body is None:
+                return
             query_string = self.path.partition("?")[2]
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
-            request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body,
+            request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body or None,
                                              method=self.command, headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=300) as answer:
