@@ -38,9 +38,9 @@ def stats(store: ox.Store) -> str:
     for row in _rows(store, """SELECT ?ds ?d ?story ?folder ?triples WHERE {
         ?ds void:subset ?d . ?d dcterms:subject ?story ; dcterms:source ?folder ; void:triples ?triples }
         ORDER BY ?folder"""):
-        counts = {_COUNTED.get(shorten(r["c"].value), ""): int(r["n"].value) for r in store.query(  # type: ignore[union-attr]
+        counts = {_COUNTED.get(shorten(r["c"].value), ""): int(r["n"].value) for r in rows(store.query(
             _PREFIXES + "SELECT ?d ?c ?n WHERE { ?d void:classPartition [ void:class ?c ; void:entities ?n ] }",
-            default_graph=ox.NamedNode(META_GRAPH), substitutions={ox.Variable("d"): row["d"]})}
+            default_graph=ox.NamedNode(META_GRAPH), substitutions={ox.Variable("d"): row["d"]}))}
         figures = ", ".join(f"{counts.get(name, 0):,} {name.removesuffix('s') if counts.get(name) == 1 else name}"
                             for name in _COUNTED.values())
         lines.append(f"  {shorten(row['story'].value, prefixes)}  ({row['folder'].value})  {figures}, "

@@ -147,10 +147,9 @@ def _new_facts(world, asserted: list[ox.Triple]) -> list[ox.Triple]:
     """The triples HermiT added that a person wants to see: types and property values of named individuals."""
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
-    object_properties = {row["p"] for row in store.query(
-        "SELECT ?p WHERE { ?p a owl:ObjectProperty }", prefixes=PREFIXES)}  # type: ignore[union-attr]
-    inverses = [(row["p"], row["q"]) for row in store.query(  # type: ignore[union-attr]
-        "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } }", prefixes=PREFIXES)]
+    object_properties = {row["p"] for row in _select(store, "SELECT ?p WHERE { ?p a owl:ObjectProperty }")}
+    inverses = [(row["p"], row["q"]) for row in _select(
+        store, "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } }")]
     known = set(asserted)
     found: set[ox.Triple] = set()
     for s, p, o in world.as_rdflib_graph():
