@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP) axe
 	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/python -m mypy kg
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

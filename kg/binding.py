@@ -3,8 +3,9 @@
 The embedded store binds with pyoxigraph's ``substitutions``. A SPARQL server takes only a query string, so
 here each bound parameter becomes a ``VALUES`` block opened at the start of the query's WHERE group: the
 values are RDF terms serialised with escaping (literals) or validated (IRIs), never pasted as query syntax,
-so a value cannot change the query's shape. ``kg/static/app.js`` does exactly the same in the browser; a
-test checks both give the same text for every canned query.
+so a value cannot change the query's shape. The page of ``kg serve`` binds through here too: it posts a canned
+query's name and values to the page server's ``/run`` (:mod:`kg.serve`), which binds them with
+:func:`kg.queries.bound_text`.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ def where_group(text: str) -> int:
             i = j + len(quote)
             continue
         if c == "<":
-            end = _IRIREF.match(text, i)
-            if end:  # an IRI; otherwise a less-than sign
-                i = end.end()
+            iri = _IRIREF.match(text, i)
+            if iri:  # an IRI; otherwise a less-than sign
+                i = iri.end()
                 continue
         if c == "?" or c == "$":
             word = _VAR.match(text, i)

@@ -26,6 +26,7 @@ from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.literals import ill_typed
 from kg.order import derive, span_types
 from kg.rdfio import add_quads, format_of, load_file, parse_file
+from kg.rows import rows
 from kg.stories import Story, StoryFigures, find_stories, story_prefixes
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, in_effect, show
 
@@ -74,7 +75,7 @@ def load_inputs(store: ox.Store, inputs: Inputs) -> dict[str, int]:
     for item in inputs.rdf:
         try:
             graph = ox.NamedNode(item.graph)
-            if format_of(item.path).supports_datasets:
+            if (fmt := format_of(item.path)) is not None and fmt.supports_datasets:
                 store.bulk_extend(
                     ox.Quad(q.subject, q.predicate, q.object,
                             graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name)
@@ -93,8 +94,8 @@ def load_inputs(store: ox.Store, inputs: Inputs) -> dict[str, int]:
 
 def triples_per_graph(store: ox.Store) -> dict[str, int]:
     """Triples in each named graph, by graph IRI."""
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows}
+    found = rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))
+    return {row["g"].value: int(row["n"].value) for row in found}
 
 
 def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation], list[Story]]:
@@ -135,7 +136,7 @@ def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
         text = query.read_text(encoding="utf-8")
         problem = re.search(r"^# problem: (.*?)(?:\.\s|\n[^#])", text, re.M | re.S)
         message = " ".join(problem[1].replace("#", " ").split()) if problem else query.stem
-        for row in store.query(text, use_default_graph_as_union=True):
+        for row in rows(store.query(text, use_default_graph_as_union=True)):
             entity = row["entity"]
             detail = f" ({show(row['property'])} {show(row['value'])})" if row["value"] is not None else ""
             where = _file_holding(store, entity, file_of)
@@ -149,8 +150,10 @@ def _file_using(store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal,
     """The first input file (in path order) that uses ``term`` as a predicate or an object."""
     files = set()
     if isinstance(term, ox.NamedNode):
-        files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, term, None)}
-    files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, None, term)}
+        files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, term, None)
+                  if isinstance(q.graph_name, ox.NamedNode)}
+    files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, None, term)
+              if isinstance(q.graph_name, ox.NamedNode)}
     return min((f for f in files if f), default="?")
 
 

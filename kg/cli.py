@@ -137,8 +137,8 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
           endpoint: EndpointOpt = None, timeout: TimeoutOpt = None) -> None:
     """Run a canned query with its parameters bound as RDF terms (never pasted into the text)."""
     from kg import queries as canned
-    from kg.remote import open_target
     from kg.results import write
+    from kg.target import open_target
     from kg.worker import run_stoppable
 
     def known_prefixes(db: object) -> dict[str, str]:  # imported only when a table or a parameter needs them
@@ -165,7 +165,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                         write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer, prefixes)
 
             code = run_stoppable(every, timeout)
-        else:
+        elif name is not None:  # (no name and no --all was answered with the list above)
             values = _params(param or [])
             chosen = canned.find_query(name, queries)
             canned.check_names(chosen, values)  # parameter errors before opening the store
@@ -204,10 +204,10 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     from kg.errors import QueryError
     from kg.files import BOM, read_text
     from kg.lock import writer
-    from kg.remote import open_target
     from kg.results import shows_prefixes, write
     from kg.sparql import graph_names, is_update, run_query, run_update
     from kg.stories import known_prefixes
+    from kg.target import open_target
     from kg.worker import run_stoppable
 
     try:
@@ -222,7 +222,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             with contextlib.ExitStack() as held:
                 if not endpoint:  # no build may swap the store away under the update
                     held.enter_context(writer(store_path(store), "kg sparql --update"))
-                run_update(open_target(store, endpoint, writable=True), body, source)  # type: ignore[arg-type]
+                run_update(open_target(store, endpoint, writable=True), body, source)
             typer.echo("update applied", err=True)
             return
         if graph:
@@ -230,7 +230,7 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
 
         def answer() -> None:
             db = open_target(store, endpoint)
-            result = run_query(db, body, graphs=graph, source=source)  # type: ignore[arg-type]
+            result = run_query(db, body, graphs=graph, source=source)
             write(result, fmt, sys.stdout.buffer, known_prefixes(db) if shows_prefixes(result, fmt) else None)
 
         code = run_stoppable(answer, timeout)
@@ -250,17 +250,18 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
     default."""
+    from kg.endpoint import RemoteStore
     from kg.export import default_graphs, turtle_prefixes
     from kg.export import export as run_export
     from kg.files import atomic_output
-    from kg.remote import RemoteStore, open_target
     from kg.sparql import graph_names
+    from kg.target import open_target
 
     try:
         db = open_target(store, endpoint)
-        graphs = graph_names(graph) if graph else default_graphs(db, inferred)  # type: ignore[arg-type]
+        graphs = graph_names(graph) if graph else default_graphs(db, inferred)
         # The stories' prefixes come from the whole store, not only from the graphs exported.
-        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None  # type: ignore[arg-type]
+        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None
         if isinstance(db, RemoteStore):
             db = db.copy(graphs)
         if output is None:
@@ -312,7 +313,8 @@ def reason(project: ProjectOpt = Path("."),
         scratch = ox.Store()
         scratch.extend(inferred)
         out = io.BytesIO()
-        write_turtle(scratch, out, sorted({q.graph_name for q in inferred}, key=str), prefixes)  # type: ignore[arg-type]
+        graphs = sorted({q.graph_name for q in inferred if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+        write_turtle(scratch, out, graphs, prefixes)
         _out(out.getvalue())
 
 
@@ -366,7 +368,7 @@ def serve(store: StoreOpt = None,
 
     try:
         code = run(store_path(store), bind, page_bind=page_bind, cors=cors, writable=writable, queries=queries,
-                   say=lambda line: typer.echo(line) or sys.stdout.flush(), curate=curate)
+                   say=typer.echo, curate=curate)  # click's echo flushes each line
     except KgError as err:
         _fail(err)
     raise typer.Exit(code=code)

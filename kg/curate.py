@@ -30,6 +30,7 @@ from kg.authoring import STORIES_DIR
 from kg.config import DRAFT_FILE
 from kg.errors import KgError, Violation
 from kg.files import atomic_output
+from kg.rows import rows
 from kg.vocab import CAMEO, EVIDENCE_GRAPH, PREFIXES, SO, graph_iri, in_effect
 
 CLAIMS_FILE = "claims.ttl"
@@ -228,10 +229,10 @@ class StoryNames:
                           format=ox.RdfFormat.TURTLE) if q.subject.value.startswith(story.namespace)}
             except SyntaxError as err:
                 raise CurateError(f"{path.name}: {err}") from None
-        rows = ontology.query(f"SELECT ?c WHERE {{ ?c <{PREFIXES['rdfs']}subClassOf>* <{SO}Consequence> }}")
+        kinds = rows(ontology.query(f"SELECT ?c WHERE {{ ?c <{PREFIXES['rdfs']}subClassOf>* <{SO}Consequence> }}"))
         return cls(slug, story.prefix, story.namespace,
                    {story.namespace + doc: path.read_text(encoding="utf-8") for doc, path in story.documents},
-                   taken, {r["c"].value for r in rows})  # type: ignore[index]
+                   taken, {r["c"].value for r in kinds})
 
 
 def claim_triples(story: StoryNames, claim: dict[str, Any]) -> tuple[ox.NamedNode, list[ox.Triple]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.rdfio import list_members
 from kg.vocab import ONTOLOGY_IRI, PREFIXES, SO
 
 FILES = ("standoff.ttl", "alignments.ttl", "cameo.ttl")
@@ -66,12 +67,7 @@ class _Doc:
                       key=lambda s: s.value)
 
     def members(self, head: _Term) -> list[_Term]:
-        items = []
-        while isinstance(head, ox.BlankNode | ox.NamedNode) and head.value != _RDF + "nil":
-            items += self.values(head, _RDF + "first")
-            rest = self.values(head, _RDF + "rest")
-            head = rest[0] if rest else ox.NamedNode(_RDF + "nil")
-        return items
+        return list_members(head, lambda node, p: next(iter(self.values(node, p)), None))
 
     def show(self, term: _Term) -> str:
         """A class expression in Manchester-like words."""

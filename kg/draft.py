@@ -17,6 +17,7 @@ claims stay out of the story's graphs, shapes and reasoning until a curator acce
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +25,7 @@ from typing import Protocol
 from kg.config import DRAFT_FILE
 from kg.errors import KgError
 from kg.hints import unique_context
+from kg.rows import rows
 
 # --- What a drafter returns -----------------------------------------------------------------------------------------
 
@@ -530,19 +532,19 @@ def story_texts(project: str | Path, slug: str) -> StoryTexts:
                 store.load(path=path, format=ox.RdfFormat.TURTLE)
             except SyntaxError as err:
                 raise DraftError(f"{path}: {err}") from None
-    row = next(iter(store.query("""PREFIX vann: <http://purl.org/vocab/vann/>
+    row = next(rows(store.query("""PREFIX vann: <http://purl.org/vocab/vann/>
         SELECT ?p ?u WHERE { ?s a <https://w3id.org/standoff/ontology#Story> ;
-        vann:preferredNamespacePrefix ?p ; vann:preferredNamespaceUri ?u }""")), None)  # type: ignore[call-overload]
+        vann:preferredNamespacePrefix ?p ; vann:preferredNamespaceUri ?u }""")), None)
     if row is None:
         raise DraftError(f"{folder / 'story.ttl'}: no so:Story with its prefix and namespace")
     texts = {sha256_file(p): p for p in folder.glob("*.txt")}
     documents = []
-    for doc in store.query("""SELECT ?d ?sha WHERE { ?s <https://w3id.org/standoff/ontology#hasDocument> ?d .
-                               ?d <https://w3id.org/standoff/ontology#sha256> ?sha }"""):
-        path = texts.get(doc["sha"].value)  # type: ignore[index]
-        if path is None:
-            raise DraftError(f"{doc['d'].value}: no text in {folder} has its sha256")  # type: ignore[index]
-        documents.append((doc["d"].value.removeprefix(row["u"].value), path))  # type: ignore[index]
+    for doc in rows(store.query("""SELECT ?d ?sha WHERE { ?s <https://w3id.org/standoff/ontology#hasDocument> ?d .
+                                    ?d <https://w3id.org/standoff/ontology#sha256> ?sha }""")):
+        text = texts.get(doc["sha"].value)
+        if text is None:
+            raise DraftError(f"{doc['d'].value}: no text in {folder} has its sha256")
+        documents.append((doc["d"].value.removeprefix(row["u"].value), text))
     documents.sort(key=lambda d: d[1].name)  # the reading order (kg/order.py)
     return StoryTexts(folder, row["p"].value, row["u"].value, documents)
 
@@ -702,7 +704,7 @@ def closure(blocks: dict[str, str], prefix: str, ids: list[str]) -> set[str]:
     return wanted
 
 
-def remaining(header: str, blocks: dict[str, str], taken: set[str]) -> str:
+def remaining(header: str, blocks: dict[str, str], taken: AbstractSet[str]) -> str:
     """draft.ttl without the blocks ``taken`` (accepted or rejected)."""
     return header.rstrip("\n") + "\n\n" + "\n".join(v for k, v in blocks.items() if k not in taken)
 

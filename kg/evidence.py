@@ -8,7 +8,6 @@ tells the occurrences apart, is an error. A ``oa:TextPositionSelector`` a file a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 
 from kg import hints
 from kg.errors import Violation
+from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
 OA = PREFIXES["oa"]
@@ -100,9 +100,10 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     problems: list[Violation] = []
     quotes: dict[ox.NamedNode | ox.BlankNode, Span] = {}
     positions: list[tuple[dict[str, Any], str, str]] = []
-    union = {"use_default_graph_as_union": True}
-    shas = {row["doc"]: row["sha"] for row in store.query(SHA_QUERY, **union)}  # type: ignore[union-attr]
-    for row in _rows(store.query(QUOTES_QUERY, **union), store.query(POSITIONS_QUERY, **union)):
+    shas = {row["doc"]: row["sha"] for row in rows(store.query(SHA_QUERY, use_default_graph_as_union=True))}
+    for found in rows(store.query(QUOTES_QUERY, use_default_graph_as_union=True),
+                      store.query(POSITIONS_QUERY, use_default_graph_as_union=True)):
+        row = {"exact": None, "prefix": None, "suffix": None, **found}  # the positions query lacks these
         path = file_of.get(row["g"].value, row["g"].value)
         focus = _name(store, row["span"])
         sha = shas.get(row["doc"])
@@ -156,14 +157,6 @@ def _name(store: ox.Store, span: ox.NamedNode | ox.BlankNode) -> str:
     holders = sorted(show(q.subject) for q in store.quads_for_pattern(
         None, ox.NamedNode("https://w3id.org/standoff/ontology#hasEvidence"), span))
     return f"{holders[0]} (its span)" if holders else show(span)
-
-
-def _rows(*results: Any) -> Iterator[dict[str, Any]]:
-    """Solutions of several SELECT queries as dicts, a variable a query lacks read as None."""
-    for solutions in results:
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
-            yield {"exact": None, "prefix": None, "suffix": None, **{n: row[n] for n in names}}
 
 
 def _value(term: ox.Literal | None) -> str:

@@ -13,19 +13,20 @@ import re
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from functools import lru_cache
 from itertools import chain, count
 from operator import methodcaller
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, TextIO, TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, QueryError
 from kg.rdfio import EXPORT_FORMATS
+from kg.target import StoreLike
 from kg.vocab import INFERRED_GRAPH, META_GRAPH, PREFIXES
 
 RDF = PREFIXES["rdf"]
@@ -48,17 +49,20 @@ _FANIN = 128  # runs merged at once (each an open file)
 _CACHE = 100_000  # entries the blank-node memo holds before it starts again
 _RUNS = count()  # names the runs' files
 _CHOMP = methodcaller("removesuffix", "\n")
-T, R = TypeVar("T"), TypeVar("R")
+# A graph an export can hold: a named one, or the default graph (a CONSTRUCT result is put there).
+Graph = ox.NamedNode | ox.DefaultGraph
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def turtle_prefixes(store: ox.Store) -> dict[str, str]:
+def turtle_prefixes(store: StoreLike) -> dict[str, str]:
     """The prefixes a Turtle file written from ``store`` declares: ours and those of the stories it holds."""
     from kg.stories import known_prefixes
 
     return known_prefixes(store)
 
 
-def default_graphs(store: ox.Store, inferred: bool = False) -> list[ox.NamedNode]:
+def default_graphs(store: StoreLike, inferred: bool = False) -> list[ox.NamedNode]:
     """The graphs an export covers unless told otherwise: every input file and the evidence offsets;
     the reasoner's graph only when asked; never the store's own metadata."""
     skip = {META_GRAPH} | (set() if inferred else {INFERRED_GRAPH})
@@ -66,7 +70,7 @@ def default_graphs(store: ox.Store, inferred: bool = False) -> list[ox.NamedNode
                   key=lambda g: g.value)
 
 
-def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[ox.NamedNode] | None = None,
+def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: Sequence[Graph] | None = None,
            prefixes: dict[str, str] | None = None) -> None:
     """Write the store (the given graphs, or :func:`default_graphs`) to ``output`` in ``fmt``.
 
@@ -96,18 +100,18 @@ def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: list[
             store.dump(output, format=rdf, from_graph=graph)
     elif rdf.supports_datasets:
         ox.serialize(_quads(store, chosen), output, format=rdf,
-                     **({"prefixes": prefixes} if rdf == ox.RdfFormat.TRIG else {}))
+                     prefixes=prefixes if rdf == ox.RdfFormat.TRIG else None)
     else:
         ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in _quads(store, chosen)), output,
                      format=rdf, prefixes=prefixes or PREFIXES)
 
 
-def _quads(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Quad]:
+def _quads(store: ox.Store, graphs: Sequence[Graph]) -> Iterator[ox.Quad]:
     for graph in graphs:
         yield from store.quads_for_pattern(None, None, None, graph)
 
 
-def export_file(store: ox.Store, path: Path, fmt: str | None = None, graphs: list[ox.NamedNode] | None = None) -> None:
+def export_file(store: ox.Store, path: Path, fmt: str | None = None, graphs: Sequence[Graph] | None = None) -> None:
     """Export to a file; the format defaults to the one the extension names."""
     if fmt is None:
         guessed = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
@@ -135,7 +139,7 @@ class _TurtleWriter:
     at a time, as before.
     """
 
-    def __init__(self, store: ox.Store, graphs: list[ox.NamedNode], out: BinaryIO,
+    def __init__(self, store: ox.Store, graphs: Sequence[Graph], out: BinaryIO,
                  prefixes: dict[str, str] | None = None) -> None:
         self.store, self.graphs, self.out = store, graphs, out
         self.prefixes = PREFIXES if prefixes is None else prefixes
@@ -177,8 +181,10 @@ class _TurtleWriter:
     def _serialise(self, graph: ox.NamedNode | ox.DefaultGraph) -> bytes | Path:
         """A graph as N-Triples (in the worker thread): the bytes of a small graph, else a temporary file."""
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }} LIMIT {_SMALL + 1}"
-        data = self.store.query(query, default_graph=graph).serialize(  # type: ignore[union-attr]
-            format=ox.RdfFormat.N_TRIPLES)
+        result = self.store.query(query, default_graph=graph)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError(f"a CONSTRUCT query gave {type(result).__name__}")
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         if data.count(b"\n") <= _SMALL:
             return data
         # Given a path, Oxigraph syncs the file to disk: worth it for a big graph only.
@@ -194,7 +200,7 @@ class _TurtleWriter:
         for subject, group in _groups(lines):
             self.held = {}
             cut = len(subject) + 1
-            triples = []
+            triples: list[str] = []
             for line in group:
                 if line[cut] == "\x02":
                     node, _, held = line[cut + 1:].partition("\x04")
@@ -384,7 +390,8 @@ class _Runs:
     temporary files."""
 
     def __init__(self, tmp: Path, budget: int = _RUN) -> None:
-        self.tmp, self.budget, self.lines, self.size = tmp, budget, [], 0
+        self.tmp, self.budget, self.size = tmp, budget, 0
+        self.lines: list[str] = []
         self.named: list[Run] = []
         self.blank: list[Run] = []
 
@@ -457,7 +464,7 @@ def _chunks(runs: list[Run], files: ExitStack, budget: int = _RUN) -> list[Itera
     for run in runs:
         if isinstance(run, Path):
             handle = files.enter_context(run.open(encoding="utf-8", newline="\n"))
-            chunks.append(iter(lambda handle=handle: list(map(_CHOMP, handle.readlines(size))), []))
+            chunks.append(_read_chunks(handle, size))
         elif run:
             chunks.append(iter([run]))
     return chunks
@@ -485,9 +492,16 @@ def _merged(chunks: list[Iterator[list[str]]]) -> Iterator[list[str]]:
         yield batch
 
 
+def _read_chunks(handle: TextIO, size: int) -> Iterator[list[str]]:
+    """A sorted run's lines, about ``size`` characters at a time, line ends removed."""
+    while chunk := handle.readlines(size):
+        yield list(map(_CHOMP, chunk))
+
+
 def _groups(lines: Iterator[str]) -> Iterator[tuple[str, list[str]]]:
     """Sorted lines grouped by their first field: (that field, the lines)."""
-    key, prefix, group = "", "", []
+    key, prefix = "", ""
+    group: list[str] = []
     for line in lines:
         if not prefix or not line.startswith(prefix):
             if group:
@@ -559,7 +573,7 @@ def _ahead(worker: ThreadPoolExecutor, work: Callable[[T], R], items: Iterable[T
         yield pending.popleft().result()
 
 
-def write_turtle(store: ox.Store, out: BinaryIO, graphs: Iterable[ox.NamedNode],
+def write_turtle(store: ox.Store, out: BinaryIO, graphs: Iterable[Graph],
                  prefixes: dict[str, str] | None = None) -> None:
     """Write the union of ``graphs`` as readable, deterministic Turtle, declaring ``prefixes`` (default: ours)."""
     _TurtleWriter(store, list(graphs), out, prefixes).write()

@@ -74,7 +74,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise os_error(err, target) from None
     try:
         with handle:
-            yield handle  # type: ignore[misc]
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

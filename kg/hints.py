@@ -12,8 +12,12 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import Violation
+
+if TYPE_CHECKING:  # the annotation only: pyoxigraph is imported where it is used, not for every command
+    import pyoxigraph as ox
 
 # Characters a typed quote often has in place of the text's own: (what it is, the characters of that kind).
 _KINDS = (
@@ -259,7 +263,7 @@ _CAMEO_CONCEPTS = """SELECT ?c ?n ?l WHERE { ?c skos:inScheme cameo:scheme ; sko
   OPTIONAL { ?c skos:prefLabel ?l } }"""
 
 
-def teach(store: object, violations: list[Violation], checks_dir: Path) -> list[Violation]:
+def teach(store: ox.Store, violations: list[Violation], checks_dir: Path) -> list[Violation]:
     """The violations with what to do added: a check's ``# solution:``, the term likely meant, the nearest codes.
 
     ``store`` is the build's store (the ontology, the CAMEO scheme and the data loaded).
@@ -268,9 +272,12 @@ def teach(store: object, violations: list[Violation], checks_dir: Path) -> list[
 
     import pyoxigraph as ox
 
+    from kg.rows import rows
     from kg.vocab import CAMEO, PREFIXES, show
 
-    union = {"use_default_graph_as_union": True, "prefixes": PREFIXES}
+    def select(query: str) -> Iterable[dict[str, Any]]:
+        return rows(store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES))
+
     declared: list[str] | None = None
     concepts: dict[str, str] | None = None
     solutions: dict[str, str | None] = {}
@@ -289,7 +296,7 @@ def teach(store: object, violations: list[Violation], checks_dir: Path) -> list[
             if iri.startswith(CAMEO) and v.check.split()[0] in ("undeclared_term", "shape:ActCameoCode"):
                 if concepts is None:
                     concepts = {r["n"].value: (r["l"].value if r["l"] else "")
-                                for r in store.query(_CAMEO_CONCEPTS, **union)}  # type: ignore[attr-defined]
+                                for r in select(_CAMEO_CONCEPTS)}
                 code = iri[len(CAMEO):]
                 if code not in concepts:
                     near, named = nearest_cameo(code, concepts)
@@ -301,7 +308,7 @@ def teach(store: object, violations: list[Violation], checks_dir: Path) -> list[
                         "see ontology/cameo.ttl for the codes"]))
             elif v.check == "undeclared_term":
                 if declared is None:
-                    declared = [r["t"].value for r in store.query(_DECLARED, **union)]  # type: ignore[attr-defined]
+                    declared = [r["t"].value for r in select(_DECLARED)]
                 meant = likely_term(iri, declared)
                 if meant:
                     extra.append(f"did you mean {show(ox.NamedNode(meant))}?")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.rows import rows
 from kg.stories import story_prefixes
 from kg.vocab import DATASET, GRAPH, META_GRAPH, PREFIXES, shorten
 
@@ -15,9 +17,9 @@ _COUNTED = {"so:Eventuality": "events", "so:Mention": "mentions", "oa:SpecificRe
             "so:SourceDocument": "documents"}
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    return list(store.query(_PREFIXES + query, default_graph=ox.NamedNode(META_GRAPH),
-                            substitutions={ox.Variable("ds"): ox.NamedNode(DATASET)}))
+def _rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
+    return list(rows(store.query(_PREFIXES + query, default_graph=ox.NamedNode(META_GRAPH),
+                            substitutions={ox.Variable("ds"): ox.NamedNode(DATASET)})))
 
 
 def stats(store: ox.Store) -> str:
@@ -36,9 +38,9 @@ def stats(store: ox.Store) -> str:
     for row in _rows(store, """SELECT ?ds ?d ?story ?folder ?triples WHERE {
         ?ds void:subset ?d . ?d dcterms:subject ?story ; dcterms:source ?folder ; void:triples ?triples }
         ORDER BY ?folder"""):
-        counts = {_COUNTED.get(shorten(r["c"].value), ""): int(r["n"].value) for r in store.query(  # type: ignore[union-attr]
+        counts = {_COUNTED.get(shorten(r["c"].value), ""): int(r["n"].value) for r in rows(store.query(
             _PREFIXES + "SELECT ?d ?c ?n WHERE { ?d void:classPartition [ void:class ?c ; void:entities ?n ] }",
-            default_graph=ox.NamedNode(META_GRAPH), substitutions={ox.Variable("d"): row["d"]})}
+            default_graph=ox.NamedNode(META_GRAPH), substitutions={ox.Variable("d"): row["d"]}))}
         figures = ", ".join(f"{counts.get(name, 0):,} {name.removesuffix('s') if counts.get(name) == 1 else name}"
                             for name in _COUNTED.values())
         lines.append(f"  {shorten(row['story'].value, prefixes)}  ({row['folder'].value})  {figures}, "

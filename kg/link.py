@@ -9,7 +9,7 @@ again (:func:`load_links`). In the store, a dataset is the graph ``…/graph/lin
 semapv term) and the evidence as ``rdfs:comment``. The curated links of the article (``links.ttl``) are
 described the same way, one linkset per story and target (``<story folder>-wikidata``, ...).
 
-With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.remote`):
+With ``endpoint`` (``kg link ... --endpoint URL``) the same happens on a SPARQL 1.1 server (:mod:`kg.endpoint`):
 the dataset and linkset graphs are replaced whole with Graph Store Protocol ``PUT`` (``DELETE`` to remove them),
 and the meta graph is fetched, changed locally with the same code as the embedded store's and put back whole.
 What rebuilds load is kept locally, per server, in :func:`remote_sidecar` (``.kg/links-HOST_PORT-PATH/`` by
@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from kg import store as kgstore
 from kg.config import store_path
+from kg.endpoint import RemoteStore
 from kg.errors import EndpointError, InputError, KgError, os_error
 from kg.files import atomic_output, copy_atomic, read_text
 from kg.match import (
@@ -56,8 +57,9 @@ from kg.match import (
 )
 from kg.meta import TOOL
 from kg.rdfio import format_of, load_file, parse_file
-from kg.remote import RemoteStore
+from kg.rows import rows
 from kg.stories import known_prefixes
+from kg.target import StoreLike
 from kg.vocab import (
     DATA,
     DATASET,
@@ -292,7 +294,7 @@ def curated_void(db: ox.Store) -> tuple[list[ox.Quad], int]:
     for q in db.quads_for_pattern(None, _n(SAME_AS), None, None):
         g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         if not (g.startswith(GRAPH + "triples/") and isinstance(q.object, ox.NamedNode)
-                and q.subject.value.startswith(DATA)):
+                and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(DATA)):
             continue
         for target, (space, _) in TARGETS.items():
             if q.object.value.startswith(space):
@@ -383,7 +385,7 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
         for graph in db.named_graphs():
             if graph.value.startswith((LINK_GRAPH, LINKSET_GRAPH)):
                 triples[graph.value] = sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
-    sets = {q.object for q in curated if q.predicate.value == VOID + "subset" and q.subject.value == DATASET}
+    sets = {q.object for q in curated if q.predicate.value == VOID + "subset" and q.subject == _n(DATASET)}
     return (f"{len(manifest.datasets)} linked datasets, {links} discovered links, {n} curated links "
             f"in {len(sets)} linksets")
 
@@ -473,10 +475,10 @@ def _set_kinds(info: dict[str, Any], kinds: str | Path | None) -> None:
         info["kinds_source"] = str(kinds)
 
 
-def _report(db: ox.Store | RemoteStore | None, name: str, kinds: dict[str, str] | None) -> TypeReport | None:
+def _report(db: StoreLike | None, name: str, kinds: dict[str, str] | None) -> TypeReport | None:
     if db is None:
         return None
-    return type_report(db, LINK_GRAPH + name, kinds)  # type: ignore[arg-type]  # a RemoteStore does too
+    return type_report(db, LINK_GRAPH + name, kinds)
 
 
 def set_kinds(name: str, kinds: str | Path, store: str | Path | None = None,
@@ -632,7 +634,7 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     the manifest with the dataset, so later runs use it too. Candidates an attribute or their type rules out are
     neither linked nor reviewed; ``actors`` says, per actor, what became of it and why.
 
-    With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.remote.RemoteStore`)."""
+    With ``endpoint`` the matcher reads the server through SPARQL queries (:class:`kg.endpoint.RemoteStore`)."""
     if not 0 < threshold <= 1:
         raise LinkError(f"the threshold must be above 0 and at most 1, not {threshold}")
     manifest = Manifest.load(_folder(store, endpoint))
@@ -649,13 +651,13 @@ def discover(name: str, store: str | Path | None = None, threshold: float = DEFA
     manual = [link for link in linkset["links"] if link.get("origin") == "review"]
     decided = {(link["actor"], link["entity"]) for link in manual}
     prefixes = known_prefixes(db)
-    actors = story_actors(db)  # type: ignore[arg-type]  # a RemoteStore does too
+    actors = story_actors(db)
     for other in manifest.linksets.values():  # identities a person confirmed count as verified identifiers
         for link in other["links"]:
             if link.get("origin") == "review" and link["predicate"] != CLOSE and link["actor"] in actors:
                 actors[link["actor"]].known.add(link["entity"])
     with in_effect(prefixes):  # the evidence of a candidate names nodes with the stories' prefixes
-        found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))  # type: ignore[arg-type]
+        found = match(db, LINK_GRAPH + name, actors, threshold, rejected, info.get("kinds"))
     candidates = [c for c in found if (c.actor, c.entity) not in decided]
     linked = [c for c in candidates if c.status == "linked"]
     pending = [c for c in candidates if c.status in REVIEW_STATUSES]
@@ -794,15 +796,15 @@ def accept(review_file: str | Path, store: str | Path | None = None, endpoint: s
 # export
 # --------------------------------------------------------------------------------------------------------------
 
-def linkset_names(db: ox.Store | RemoteStore) -> list[str]:
+def linkset_names(db: StoreLike) -> list[str]:
     """The linksets the store describes (discovered and curated), by name."""
-    rows = db.query(f"""SELECT DISTINCT ?ls WHERE {{ GRAPH <{META_GRAPH}> {{
-        ?ls a <{VOID}Linkset> ; <{VOID}subjectsTarget> <{DATASET}> }} }}""")
-    return sorted({row["ls"].value[len(LINKSET):] for row in rows
+    found = rows(db.query(f"""SELECT DISTINCT ?ls WHERE {{ GRAPH <{META_GRAPH}> {{
+        ?ls a <{VOID}Linkset> ; <{VOID}subjectsTarget> <{DATASET}> }} }}"""))
+    return sorted({row["ls"].value[len(LINKSET):] for row in found
                    if row["ls"].value.startswith(LINKSET) and "/" not in row["ls"].value[len(LINKSET):]})
 
 
-def linkset_store(db: ox.Store | RemoteStore, name: str | None = None) -> ox.Store:
+def linkset_store(db: StoreLike, name: str | None = None) -> ox.Store:
     """An in-memory store holding the chosen linksets (all when ``name`` is None): the links, their SSSOM
     mappings and the VoID description of each linkset and of its targets."""
     known = linkset_names(db)
@@ -813,29 +815,34 @@ def linkset_store(db: ox.Store | RemoteStore, name: str | None = None) -> ox.Sto
     g = _n(GRAPH + "export")
     for ls_name in [name] if name else known:
         ls = _n(LINKSET + ls_name)
-        subjects = {ls} | {q.object for q in db.quads_for_pattern(ls, _n(VOID + "subset"), None, meta)}
-        subjects |= {q.object for q in db.quads_for_pattern(ls, _n(VOID + "objectsTarget"), None, meta)}
+        subjects: set[ox.NamedNode | ox.BlankNode] = {ls}
+        for p in ("subset", "objectsTarget"):
+            subjects |= {q.object for q in db.quads_for_pattern(ls, _n(VOID + p), None, meta)
+                         if isinstance(q.object, ox.NamedNode | ox.BlankNode)}
         for s in subjects:
             out.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in db.quads_for_pattern(s, None, None, meta))
         for p in (RDF + "type", DCT + "title", VOID + "uriSpace"):
             out.extend(ox.Quad(q.subject, q.predicate, q.object, g)
                        for q in db.quads_for_pattern(_n(DATASET), _n(p), None, meta))
         holders = [q.subject for q in db.quads_for_pattern(None, _n(VOID + "subset"), ls, meta)
-                   if q.subject.value != DATASET]
+                   if isinstance(q.subject, ox.NamedNode) and q.subject.value != DATASET]
         for holder in holders:
             if holder.value.startswith(LINKSET_GRAPH):
                 out.extend(ox.Quad(q.subject, q.predicate, q.object, g)
                            for q in db.quads_for_pattern(None, None, None, holder))
             else:  # a curated file: its owl:sameAs links into the target's namespace
-                space = next((q.object.value for t in db.quads_for_pattern(ls, _n(VOID + "objectsTarget"), None, meta)
-                              for q in db.quads_for_pattern(t.object, _n(VOID + "uriSpace"), None, meta)), "")
+                targets = [t.object for t in db.quads_for_pattern(ls, _n(VOID + "objectsTarget"), None, meta)
+                           if isinstance(t.object, ox.NamedNode | ox.BlankNode)]
+                space = next((q.object.value for target in targets
+                              for q in db.quads_for_pattern(target, _n(VOID + "uriSpace"), None, meta)
+                              if isinstance(q.object, ox.Literal)), "")
                 out.extend(ox.Quad(q.subject, q.predicate, q.object, g)
                            for q in db.quads_for_pattern(None, _n(SAME_AS), None, holder)
                            if isinstance(q.object, ox.NamedNode) and space and q.object.value.startswith(space))
     return out
 
 
-def export_links(db: ox.Store | RemoteStore, output: BinaryIO, name: str | None = None, fmt: str = "turtle") -> None:
+def export_links(db: StoreLike, output: BinaryIO, name: str | None = None, fmt: str = "turtle") -> None:
     """Write the linksets (or the one named) with their VoID description, as readable Turtle or N-Triples
     (sorted lines): a file others can load beside their copy of the target dataset."""
     from kg.export import write_turtle

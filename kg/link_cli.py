@@ -146,7 +146,7 @@ def export(name: Annotated[str | None, typer.Option("--name", help="Only this li
     """Export the linksets (links, scores, methods) with their VoID description."""
     from kg.files import atomic_output
     from kg.link import export_links
-    from kg.remote import open_target
+    from kg.target import open_target
 
     try:
         db = open_target(store, endpoint)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.errors import Violation
+from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
 XSD = PREFIXES["xsd"]
@@ -53,7 +54,7 @@ def ill_typed(store: ox.Store, file_of: dict[str, str]) -> list[Violation]:
       write it in the datatype\\'s form, or drop the datatype']
     """
     found = []
-    for row in store.query(ILL_TYPED, prefixes=PREFIXES):  # type: ignore[union-attr]
+    for row in rows(store.query(ILL_TYPED, prefixes=PREFIXES)):
         literal = row["o"]
         datatype = show(literal.datatype)
         found.append(Violation(file_of.get(row["g"].value, row["g"].value), show(row["s"]), "ill-typed-literal",

@@ -142,3 +142,23 @@ def exclusive(build: Path) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)
+
+
+def engine_locked(store: str | os.PathLike[str], locks: Path = Path("/proc/locks")) -> bool:
+    """True when a process holds the storage engine's own lock, the POSIX lock on ``<store>/LOCK`` (the engine
+    takes it to open a store for writing).
+
+    Read from the kernel's lock table, never by opening the file ourselves: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, the engine's included. False where the table cannot be read.
+
+    >>> engine_locked("/nonexistent/store")
+    False
+    """
+    try:
+        info = (Path(store) / "LOCK").stat()
+        table = locks.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    file_id = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    return any(len(fields) > 5 and fields[1] == "POSIX" and fields[5] == file_id
+               for fields in (line.split() for line in table.splitlines()))

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg import names
+from kg.rows import rows
+from kg.target import StoreLike
 from kg.vocab import GRAPH, PREFIXES, SO, shorten
 
 RDF, RDFS, SKOS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["owl"]
@@ -213,7 +215,7 @@ def _in_order(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return sorted(quads, key=str)
 
 
-def story_actors(store: ox.Store) -> dict[str, Actor]:
+def story_actors(store: StoreLike) -> dict[str, Actor]:
     """The actors of the project's own graphs (not of linked datasets), with names, identifiers and relations.
 
     >>> s = ox.Store(); g = ox.NamedNode(GRAPH + "triples/x/actors.ttl"); a = ox.NamedNode("https://e.org/acme")
@@ -251,7 +253,8 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
     for prop in NAME_PROPERTIES:
         for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(prop), None, None)):
             actor = actors.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
-            if actor is None or not isinstance(q.object, ox.Literal) or not _project_graph(q.graph_name.value):
+            if (actor is None or not isinstance(q.object, ox.Literal) or not isinstance(q.graph_name, ox.NamedNode)
+                    or not _project_graph(q.graph_name.value)):
                 continue
             k = names.key(q.object.value)
             if k:
@@ -278,10 +281,12 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
     # Roles: the story's memberships (org:member the actor, org:role a role labelled "CEO").
     members = {q.subject.value: q.object.value
                for q in store.quads_for_pattern(None, ox.NamedNode(ORG + "member"), None, None)
-               if isinstance(q.graph_name, ox.NamedNode) and _project_graph(q.graph_name.value)}
+               if isinstance(q.graph_name, ox.NamedNode) and _project_graph(q.graph_name.value)
+               and not isinstance(q.subject, ox.Triple) and not isinstance(q.object, ox.Triple)}
     for q in _in_order(store.quads_for_pattern(None, ox.NamedNode(ORG + "role"), None, None)):
-        actor = actors.get(members.get(q.subject.value, ""))
-        if actor is None or not isinstance(q.object, ox.NamedNode) or not _project_graph(q.graph_name.value):
+        actor = actors.get(members.get(q.subject.value, "")) if not isinstance(q.subject, ox.Triple) else None
+        if (actor is None or not isinstance(q.object, ox.NamedNode) or not isinstance(q.graph_name, ox.NamedNode)
+                or not _project_graph(q.graph_name.value)):
             continue
         for label in store.quads_for_pattern(q.object, ox.NamedNode(RDFS + "label"), None, None):
             if isinstance(label.object, ox.Literal) and _role_key(label.object.value):
@@ -294,10 +299,10 @@ def story_actors(store: ox.Store) -> dict[str, Actor]:
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if actor is not None and isinstance(q.object, ox.NamedNode) and _project_graph(g):
                 actor.known.add(q.object.value)
-    rows = store.query(f"""SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{
+    related = rows(store.query(f"""SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{
           {{ ?a ?p ?b FILTER(isIRI(?b)) }} UNION {{ ?m <{ORG}member> ?a ; <{ORG}organization> ?b }} }}
-          FILTER(STRSTARTS(STR(?g), "{GRAPH}triples/")) }}""")
-    for row in rows:
+          FILTER(STRSTARTS(STR(?g), "{GRAPH}triples/")) }}"""))
+    for row in related:
         a, b = row["a"].value, row["b"].value
         if a in actors and b in actors and a != b:
             actors[a].related.add(b)
@@ -330,7 +335,7 @@ def _our_kind(cls: str, supers: dict[str, list[str]], depth: int = 0) -> str | N
     return next((k for k in found if k is not None), None)
 
 
-def story_years(store: ox.Store) -> dict[str, tuple[int, int]]:
+def story_years(store: StoreLike) -> dict[str, tuple[int, int]]:
     """The first and last year each story's own dates give (OWL-Time instants, a document's date), by story folder.
     Dates without a year ("13 April") give none.
 
@@ -358,7 +363,7 @@ def _year(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int | N
     return int(m.group(1)) if m else None
 
 
-def _out(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode
+def _out(store: StoreLike, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode
          ) -> dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """Everything a node says, by property: one read per node (one request on a server). A blank node is read only
     from an embedded store: in a query sent to a server it would stand for any node."""
@@ -371,7 +376,7 @@ def _out(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode | ox
     return edges
 
 
-def _objects(store: ox.Store, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode,
+def _objects(store: StoreLike, graph: ox.NamedNode | None, subject: ox.NamedNode | ox.BlankNode,
              properties: Iterable[str]) -> list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """(property, value) of a subject for these properties; a Wikidata direct claim (``wdt:P17``) is also read in
     its statement form (``p:P17`` to a statement node, ``ps:P17`` from it)."""
@@ -393,7 +398,7 @@ def _readable(literal: ox.Literal, languages: frozenset[str] | None) -> bool:
     return languages is None or not lang or lang in languages
 
 
-def _value_names(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+def _value_names(store: StoreLike, value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
                  graph: ox.NamedNode | None, languages: frozenset[str] | None = None) -> tuple[list[str], bool]:
     """The names of an attribute's value, and whether they are names in the story's languages (a literal, the
     value's labels) rather than a guess (a code, an IRI's last segment, names only in other languages): only
@@ -416,7 +421,7 @@ def _value_names(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Litera
     return [], False
 
 
-def _kinds(store: ox.Store, graph: ox.NamedNode, entity: ox.NamedNode, cache: dict[str, frozenset[str]],
+def _kinds(store: StoreLike, graph: ox.NamedNode, entity: ox.NamedNode, cache: dict[str, frozenset[str]],
            table: dict[str, str]) -> set[str]:
     kinds: set[str] = set()
     for _, cls in _objects(store, graph, entity, _TYPE_PROPERTIES):
@@ -425,7 +430,7 @@ def _kinds(store: ox.Store, graph: ox.NamedNode, entity: ox.NamedNode, cache: di
     return kinds
 
 
-def _class_kinds(store: ox.Store, graph: ox.NamedNode, cls: str, cache: dict[str, frozenset[str]],
+def _class_kinds(store: StoreLike, graph: ox.NamedNode, cls: str, cache: dict[str, frozenset[str]],
                  table: dict[str, str], depth: int) -> frozenset[str]:
     if cls in table:
         return frozenset({table[cls]})
@@ -475,7 +480,7 @@ class TypeReport:
                        "company, news, organisation, other)")
 
 
-def type_report(store: ox.Store, graph: str, kinds: dict[str, str] | None = None) -> TypeReport:
+def type_report(store: StoreLike, graph: str, kinds: dict[str, str] | None = None) -> TypeReport:
     """Count the named entities of ``graph`` whose types the matcher cannot place (one pass over the names and the
     types; classes through their superclasses inside the dataset, as :func:`match` does).
 
@@ -496,14 +501,14 @@ def type_report(store: ox.Store, graph: str, kinds: dict[str, str] | None = None
     types: dict[str, set[str]] = defaultdict(set)
     for prop in _TYPE_PROPERTIES:
         for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, g):
-            if isinstance(q.object, ox.NamedNode):
+            if isinstance(q.object, ox.NamedNode) and not isinstance(q.subject, ox.Triple):
                 types[q.subject.value].add(q.object.value)
     statements: dict[ox.NamedNode | ox.BlankNode, set[str]] = defaultdict(set)  # p:P31 / ps:P31, joined in memory
     for q in store.quads_for_pattern(None, ox.NamedNode(PS + "P31"), None, g):
         if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, (ox.NamedNode, ox.BlankNode)):
             statements[q.subject].add(q.object.value)
     for q in store.quads_for_pattern(None, ox.NamedNode(P + "P31"), None, g):
-        if isinstance(q.object, (ox.NamedNode, ox.BlankNode)):
+        if isinstance(q.object, (ox.NamedNode, ox.BlankNode)) and not isinstance(q.subject, ox.Triple):
             types[q.subject.value] |= statements.get(q.object, set())
     classes = {c for cs in types.values() for c in cs}
     for prop in COUNTRY_PROPERTIES + LOCATION_PROPERTIES:  # countries and places an entity points to
@@ -511,8 +516,8 @@ def type_report(store: ox.Store, graph: str, kinds: dict[str, str] | None = None
                     if isinstance(q.object, ox.NamedNode)}
     for prop in _SUPER_PROPERTIES:
         for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, g):
-            classes.add(q.subject.value)
-            classes.add(q.object.value)
+            if not isinstance(q.subject, ox.Triple) and not isinstance(q.object, ox.Triple):
+                classes |= {q.subject.value, q.object.value}
     report = TypeReport()
     cache: dict[str, frozenset[str]] = {}
     for e in named - classes:
@@ -557,7 +562,7 @@ def _noisy_or(weights: Iterable[float]) -> float:
     return 1.0 - rest
 
 
-def match(store: ox.Store, graph: str, actors: dict[str, Actor] | None = None,
+def match(store: StoreLike, graph: str, actors: dict[str, Actor] | None = None,
           threshold: float = DEFAULT_THRESHOLD, rejected: set[tuple[str, str]] | frozenset = frozenset(),
           kinds: dict[str, str] | None = None) -> list[Candidate]:
     """Every candidate from the story's actors to the entities of ``graph``, scored, with its evidence and status.
@@ -736,7 +741,7 @@ class Verdict:
     doubts: list[str] = field(default_factory=list)
 
 
-def _facts(store: ox.Store, g: ox.NamedNode, entity: str, languages: frozenset[str] | None = None) -> Facts:
+def _facts(store: StoreLike, g: ox.NamedNode, entity: str, languages: frozenset[str] | None = None) -> Facts:
     facts = Facts()
     said = _objects(store, g, ox.NamedNode(entity), COUNTRY_PROPERTIES + LOCATION_PROPERTIES + ENDED_PROPERTIES
                     + BEGAN_PROPERTIES + ROLE_PROPERTIES)
@@ -775,11 +780,11 @@ def _judge(actor: Actor, facts: Facts) -> Verdict:
                 v.notes.append(f"role: {ours!r} = {via} {theirs!r}")
                 break
     if actor.countries and facts.countries:
-        ours = set(actor.countries)
-        shared = [(found, via) for found, _, via in facts.countries if ours & {names.key(n) for n in found}]
+        our_keys = set(actor.countries)
+        shared = [(found, via) for found, _, via in facts.countries if our_keys & {names.key(n) for n in found}]
         if shared:
             found, via = shared[0]
-            mine = next(actor.countries[names.key(n)] for n in found if names.key(n) in ours)
+            mine = next(actor.countries[names.key(n)] for n in found if names.key(n) in our_keys)
             v.agrees = True
             v.notes.append(f"country: {mine!r} = {via} {found[0]!r}")
         else:
@@ -802,7 +807,7 @@ def _judge(actor: Actor, facts: Facts) -> Verdict:
     return v
 
 
-def _is_known(store: ox.Store, g: ox.NamedNode, actor: Actor, entity: str) -> bool:
+def _is_known(store: StoreLike, g: ox.NamedNode, actor: Actor, entity: str) -> bool:
     if entity in actor.known:
         return True
     same = ox.NamedNode(SAME_AS)
@@ -813,7 +818,7 @@ def _is_known(store: ox.Store, g: ox.NamedNode, actor: Actor, entity: str) -> bo
         for q in store.quads_for_pattern(None, same, node, g))
 
 
-def _relation(store: ox.Store, g: ox.NamedNode, entity: str, partner: str) -> str:
+def _relation(store: StoreLike, g: ox.NamedNode, entity: str, partner: str) -> str:
     a, b = ox.NamedNode(entity), ox.NamedNode(partner)
     forward = min((q.predicate.value for q in store.quads_for_pattern(a, None, b, g)), default=None)
     if forward is not None:
@@ -857,7 +862,7 @@ def _decide(candidates: dict[tuple[str, str], Candidate], threshold: float) -> N
                 c.status = "linked"
 
 
-def _labels(store: ox.Store, g: ox.NamedNode, candidates: Iterable[Candidate], actors: dict[str, Actor]) -> None:
+def _labels(store: StoreLike, g: ox.NamedNode, candidates: Iterable[Candidate], actors: dict[str, Actor]) -> None:
     """The entity's name to show: in the actor's (the story's) language if it has one, else untagged, else any."""
     for c in candidates:
         lang = actors[c.actor].language

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.inputs import Inputs
+from kg.rows import rows
 from kg.stories import StoryFigures
 from kg.vocab import DATA, DATASET, META_GRAPH, PREFIXES, SO
 
@@ -48,7 +49,7 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
 
     total = 0
     files = {f.graph: f for f in inputs.rdf}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
+    for row in rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")):
         graph, n = row["g"], int(row["n"].value)
         total += n
         add(ds, VOID + "subset", graph)
@@ -60,24 +61,24 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
             add(graph, SO + "sha256", ox.Literal(source.sha256))
     add(ds, VOID + "triples", _int(total))
 
-    union = {"use_default_graph_as_union": True}
     for name, query in (
         ("classes", "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
         ("properties", "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
         ("distinctSubjects", "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
         ("distinctObjects", "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
     ):
-        add(ds, VOID + name, _int(int(next(iter(store.query(query, **union)))["n"].value)))
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c", **union):
-        part = ox.BlankNode()
-        add(ds, VOID + "classPartition", part)
-        add(part, VOID + "class", row["c"])
-        add(part, VOID + "entities", _int(int(row["n"].value)))
-    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p", **union):
-        part = ox.BlankNode()
-        add(ds, VOID + "propertyPartition", part)
-        add(part, VOID + "property", row["p"])
-        add(part, VOID + "triples", _int(int(row["n"].value)))
+        add(ds, VOID + name, _int(int(next(rows(store.query(query, use_default_graph_as_union=True)))["n"].value)))
+    for partition, key, count, query in (
+        ("classPartition", "class", "entities",
+         "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x } GROUP BY ?x ORDER BY ?x"),
+        ("propertyPartition", "property", "triples",
+         "SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?x ?o } GROUP BY ?x ORDER BY ?x"),
+    ):
+        for row in rows(store.query(query, use_default_graph_as_union=True)):
+            part = ox.BlankNode()
+            add(ds, VOID + partition, part)
+            add(part, VOID + key, row["x"])
+            add(part, VOID + count, _int(int(row["n"].value)))
 
     for figures in stories:
         out += story_void(figures)

@@ -24,12 +24,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import Violation
+from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
 SO, OA, PROV = PREFIXES["so"], PREFIXES["oa"], PREFIXES["prov"]
+# Any term a quad holds (the quoted triples of RDF-star included, though our data has none).
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
-_UNION = {"use_default_graph_as_union": True}
 
 _UNTYPED = """PREFIX so: <https://w3id.org/standoff/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?node ?kind WHERE {
@@ -43,23 +45,24 @@ _STORIES = """SELECT ?story ?doc ?sha WHERE { ?story <https://w3id.org/standoff/
 
 def span_types(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
     """The ``rdf:type`` of every span and quote selector a file left untyped, as quads in ``graph``."""
-    return [ox.Quad(row["node"], _TYPE, row["kind"], graph) for row in store.query(_UNTYPED, **_UNION)]  # type: ignore[union-attr]
+    found = rows(store.query(_UNTYPED, use_default_graph_as_union=True))
+    return [ox.Quad(row["node"], _TYPE, row["kind"], graph) for row in found]
 
 
-def reading_order(store: ox.Store, texts: dict[str, Path]) -> dict[ox.Term, tuple[str, int, str]]:
+def reading_order(store: ox.Store, texts: dict[str, Path]) -> dict[Term, tuple[str, int, str]]:
     """Each document's place: (its story, its rank in the story's reading order, its text's file name)."""
-    stories: dict[ox.Term, list[tuple[str, ox.Term]]] = {}
-    for row in store.query(_STORIES, **_UNION):  # type: ignore[union-attr]
+    stories: dict[Term, list[tuple[str, Term]]] = {}
+    for row in rows(store.query(_STORIES, use_default_graph_as_union=True)):
         text = texts.get(row["sha"].value) if row["sha"] is not None else None
         stories.setdefault(row["story"], []).append((text.name if text else row["doc"].value, row["doc"]))
-    place: dict[ox.Term, tuple[str, int, str]] = {}
+    place: dict[Term, tuple[str, int, str]] = {}
     for story, docs in stories.items():
         for rank, (name, doc) in enumerate(sorted(docs, key=lambda d: (d[0], str(d[1]))), 1):
             place[doc] = (story.value if isinstance(story, ox.NamedNode) else str(story), rank, name)
     return place
 
 
-def _members(store: ox.Store, top: str) -> set[ox.Term]:
+def _members(store: ox.Store, top: str) -> set[Term]:
     """Every node typed with ``top`` or a subclass of it (read with pattern lookups: linear in what they find;
     one SPARQL query joining types, class paths and positions took minutes at 10^5 triples)."""
     sub_class = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
@@ -72,8 +75,9 @@ def _members(store: ox.Store, top: str) -> set[ox.Term]:
     return {q.subject for c in classes for q in store.quads_for_pattern(None, _TYPE, c)}
 
 
-def _objects(store: ox.Store, node: ox.Term, prop: str) -> list[ox.Term]:
-    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(prop), None)]  # type: ignore[arg-type]
+def _objects(store: ox.Store, node: Term, prop: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(prop), None)  # type: ignore[arg-type]
+            if not isinstance(q.object, ox.Triple)]
 
 
 def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
@@ -86,9 +90,9 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     place = reading_order(store, texts)
     events, mentions = _members(store, SO + "Eventuality"), _members(store, SO + "Mention")
     position = ox.NamedNode(OA + "TextPositionSelector")
-    spans: dict[ox.Term, tuple[ox.Term | None, tuple[int, int] | None]] = {}
+    spans: dict[Term, tuple[Term | None, tuple[int, int] | None]] = {}
 
-    def span(node: ox.Term) -> tuple[ox.Term | None, tuple[int, int] | None]:
+    def span(node: Term) -> tuple[Term | None, tuple[int, int] | None]:
         """The document a span quotes and where (None when it did not anchor)."""
         if node not in spans:
             docs = _objects(store, node, OA + "hasSource")
@@ -101,12 +105,12 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
             spans[node] = (docs[0] if docs else None, where)
         return spans[node]
 
-    of_event: dict[ox.Term, list[ox.Term]] = {e: [e] for e in events}  # the claims whose spans count for an event
+    of_event: dict[Term, list[Term]] = {e: [e] for e in events}  # the claims whose spans count for an event
     for quad in store.quads_for_pattern(None, ox.NamedNode(SO + "mentionOf"), None):
         if quad.subject in mentions and quad.object in of_event:
             of_event[quad.object].append(quad.subject)
-    first: dict[ox.Term, tuple[int, int, int]] = {}
-    story_of: dict[ox.Term, str] = {}
+    first: dict[Term, tuple[int, int, int]] = {}
+    story_of: dict[Term, str] = {}
     for event, claims in of_event.items():
         for claim in claims:
             for node in _objects(store, claim, SO + "hasEvidence"):
@@ -117,13 +121,14 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
                 key = (rank, *where)
                 if event not in first or key < first[event]:
                     first[event], story_of[event] = key, story
-    stated: dict[ox.Term, list[ox.Term]] = {}
+    stated: dict[Term, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
     for quad in store.quads_for_pattern(None, ox.NamedNode(SO + "narrativeOrder"), None):
-        stated.setdefault(quad.subject, []).append(quad.object)
+        if not isinstance(quad.object, ox.Triple):
+            stated.setdefault(quad.subject, []).append(quad.object)
 
     quads: list[ox.Quad] = []
     problems: list[Violation] = []
-    by_story: dict[str, list[ox.Term]] = {}
+    by_story: dict[str, list[Term]] = {}
     for event in first:
         by_story.setdefault(story_of[event], []).append(event)
     for ranked in by_story.values():
@@ -147,7 +152,7 @@ def derive(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
     return quads, problems
 
 
-def _file_stating(store: ox.Store, event: ox.Term, file_of: dict[str, str]) -> str:
+def _file_stating(store: ox.Store, event: Term, file_of: dict[str, str]) -> str:
     for quad in store.quads_for_pattern(event, ox.NamedNode(SO + "narrativeOrder"), None):  # type: ignore[arg-type]
         if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in file_of:
             return file_of[quad.graph_name.value]

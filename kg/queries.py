@@ -14,9 +14,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.binding import bind_text, with_prefixes
 from kg.config import QUERIES_DIR
 from kg.errors import QueryError
-from kg.sparql import Result, run_query
+from kg.rows import Result
+from kg.sparql import run_query
+from kg.target import StoreLike
 from kg.vocab import PREFIXES
 
 PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?\b")
@@ -141,7 +144,7 @@ def list_queries(folder: Path = QUERIES_DIR) -> list[CannedQuery]:
 def find_query(name: str, folder: Path = QUERIES_DIR) -> CannedQuery:
     """The canned query called ``name``; an unknown name lists the known ones."""
     path = Path(folder) / f"{name}.rq"
-    if not path.exists():
+    if Path(name).name != name or not path.exists():  # a name, never a path out of the folder
         known = ", ".join(q.name for q in list_queries(folder)) or "none"
         raise QueryError(f"no canned query named {name!r} in {folder}; known: {known}")
     return read_query(path)
@@ -209,8 +212,8 @@ def check_names(query: CannedQuery, values: dict[str, str]) -> None:
     unknown = sorted(set(values) - expected)
     missing = sorted(p.name for p in query.params if p.required and p.name not in values)
     if unknown or missing:
-        what = "; ".join(filter(None, [unknown and f"unknown parameter(s) {', '.join(unknown)}",
-                                       missing and f"missing parameter(s) {', '.join(missing)}"]))
+        what = "; ".join(([f"unknown parameter(s) {', '.join(unknown)}"] if unknown else [])
+                         + ([f"missing parameter(s) {', '.join(missing)}"] if missing else []))
         raise QueryError(f"query {query.name!r}: {what}; it takes: {listing}")
 
 
@@ -223,13 +226,20 @@ def bind(query: CannedQuery, values: dict[str, str],
     return {ox.Variable(expected[k].variable): to_term(v, expected[k].type, prefixes) for k, v in values.items()}
 
 
+def bound_text(query: CannedQuery, values: dict[str, str], prefixes: dict[str, str]) -> str:
+    """The query as text for a server that takes only text (the page's endpoint): the parameters bound as a
+    ``VALUES`` block of RDF terms (:func:`kg.binding.bind_text`) and the PREFIX lines it lacks."""
+    terms = bind(query, values, prefixes)
+    return with_prefixes(bind_text(query.text, {v.value: t for v, t in terms.items()}), prefixes)
+
+
 def needs_story_prefixes(query: CannedQuery, values: dict[str, str]) -> bool:
     """True when an IRI parameter is a prefixed name with a prefix that is not one of ours (a story's, then)."""
     kinds = {p.name: p.type for p in query.params}
     return any(kinds.get(k) == "iri" and (prefix_of(v) or "so") not in PREFIXES for k, v in values.items())
 
 
-def run_canned(store: ox.Store, name: str, params: dict[str, str] | None = None,
+def run_canned(store: StoreLike, name: str, params: dict[str, str] | None = None,
                folder: Path = QUERIES_DIR, prefixes: dict[str, str] | None = None) -> Result:
     """Run the canned query ``name`` with its parameters bound as RDF terms.
 

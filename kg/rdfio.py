@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -129,3 +129,35 @@ def add_quads(store: ox.Store, quads: Sequence[ox.Quad]) -> None:
         store.bulk_extend(quads)
     else:
         store.extend(quads)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_NIL = ox.NamedNode(_RDF + "nil")
+
+
+def list_members(head: Any, value: Callable[[Any, str], Any]) -> list[Any]:
+    """The members of the RDF list starting at ``head``, where ``value(node, predicate_iri)`` is the node's one
+    object for the predicate (None when it has none). A list that loops or lacks an ``rdf:first`` is an error.
+
+    >>> graph = {("_:a", _RDF + "first"): 1, ("_:a", _RDF + "rest"): "_:b", ("_:b", _RDF + "first"): 2,
+    ...          ("_:b", _RDF + "rest"): _NIL}
+    >>> list_members("_:a", lambda node, p: graph.get((node, p)))
+    [1, 2]
+    >>> graph["_:b", _RDF + "rest"] = "_:a"
+    >>> list_members("_:a", lambda node, p: graph.get((node, p)))
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: _:a is not a well-formed RDF list: it loops back on itself
+    """
+    out: list[Any] = []
+    seen: set[Any] = set()
+    while head is not None and head != _NIL:
+        if head in seen:
+            raise InputError(f"{head} is not a well-formed RDF list: it loops back on itself")
+        seen.add(head)
+        first = value(head, _RDF + "first")
+        if first is None:
+            raise InputError(f"{head} is not a well-formed RDF list: a node has no rdf:first")
+        out.append(first)
+        head = value(head, _RDF + "rest")
+    return out

@@ -19,6 +19,7 @@ from typing import Any
 
 from kg.config import INPUT_DIRS
 from kg.errors import KgError
+from kg.rows import rows
 from kg.vocab import CAMEO, GRAPH, INFERRED_GRAPH, SO
 
 Rows = Callable[[str], list[dict[str, str]]]
@@ -55,15 +56,11 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
 def store_rows(store: Any) -> Rows:
     """``rows`` over a pyoxigraph store, every graph seen as one (as ``kg serve``'s endpoint does)."""
 
-    def rows(query: str) -> list[dict[str, str]]:
-        result = store.query(_PREFIXES + query, use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        out = []
-        for solution in result:
-            out.append({n: solution[n].value for n in names if solution[n] is not None})
-        return out
+    def values(query: str) -> list[dict[str, str]]:
+        return [{name: term.value for name, term in row.items() if term is not None}
+                for row in rows(store.query(_PREFIXES + query, use_default_graph_as_union=True))]
 
-    return rows
+    return values
 
 
 def endpoint_rows(url: str, timeout: float = 60) -> Rows:
@@ -232,7 +229,7 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
              for doc in doc_ids}
     documents.sort(key=lambda d: (first[d["iri"]], d["iri"]))
     by_doc = {d["id"]: d for d in documents}
-    out_spans = []
+    out_spans: list[dict[str, Any]] = []
     for r in sorted(spans, key=lambda r: (doc_ids[r["doc"]], int(r["start"]), -int(r["end"]), r["node"], r["span"])):
         doc = by_doc[doc_ids[r["doc"]]]
         start, end = int(r["start"]), int(r["end"])

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import InconsistentError, KgError
 from kg.files import scratch_folder
+from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -146,10 +147,9 @@ def _new_facts(world, asserted: list[ox.Triple]) -> list[ox.Triple]:
     """The triples HermiT added that a person wants to see: types and property values of named individuals."""
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
-    object_properties = {row["p"] for row in store.query(
-        "SELECT ?p WHERE { ?p a owl:ObjectProperty }", prefixes=PREFIXES)}  # type: ignore[union-attr]
-    inverses = [(row["p"], row["q"]) for row in store.query(  # type: ignore[union-attr]
-        "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } }", prefixes=PREFIXES)]
+    object_properties = {row["p"] for row in _select(store, "SELECT ?p WHERE { ?p a owl:ObjectProperty }")}
+    inverses = [(row["p"], row["q"]) for row in _select(
+        store, "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } }")]
     known = set(asserted)
     found: set[ox.Triple] = set()
     for s, p, o in world.as_rdflib_graph():
@@ -287,8 +287,7 @@ def _isolate(store: ox.Store, triples: list[ox.Triple]) -> list[str]:
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, Any]]:
-    solutions = cast(ox.QuerySolutions, store.query(query, prefixes=PREFIXES))
-    return [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
+    return list(rows(store.query(query, prefixes=PREFIXES)))
 
 
 def _short_list(choices: ox.Literal) -> str:

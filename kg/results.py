@@ -11,7 +11,7 @@ from typing import BinaryIO, cast
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.sparql import Result
+from kg.rows import Result
 from kg.vocab import shorten
 
 RESULT_FORMATS = {

@@ -26,12 +26,11 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg.errors import InconsistentError
-from kg.rdfio import add_quads
+from kg.rdfio import add_quads, list_members
 from kg.vocab import PREFIXES, show
 
 RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
-_NIL = ox.NamedNode(RDF + "nil")
 Node = ox.NamedNode | ox.BlankNode
 
 
@@ -100,11 +99,7 @@ def read_tbox(triples: Iterable[ox.Triple | ox.Quad]) -> TBox:
         return g.get(s, {}).get(ox.NamedNode(p), [])
 
     def items(head: Any) -> list[Any]:
-        out = []
-        while head != _NIL and get(head, RDF + "first"):
-            out.append(get(head, RDF + "first")[0])
-            head = get(head, RDF + "rest")[0] if get(head, RDF + "rest") else _NIL
-        return out
+        return list_members(head, lambda node, p: next(iter(get(node, p)), None))
 
     sub: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     subp: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
@@ -243,11 +238,11 @@ class _Compiler:
             rest = " && ".join(self.cond(var, x) for x in parts if x != first) or "true"
             return f"{{ {self.named(var, first)} }} FILTER({rest})"
         value = self.fresh()
-        rest = [self.cond(var, x) for x in parts if x is not restriction]
+        conditions = [self.cond(var, x) for x in parts if x is not restriction]
         prop = get(restriction, OWL + "onProperty")[0]
         return (f"?{var} {_n(prop)} ?{value} . "
                 f"FILTER({self.cond(value, get(restriction, OWL + 'someValuesFrom')[0])}) "
-                f"FILTER({' && '.join(rest) or 'true'})")
+                f"FILTER({' && '.join(conditions) or 'true'})")
 
 
 # --- Running the rules --------------------------------------------------------------------------------------
@@ -410,7 +405,7 @@ def classify(store: ox.Store, tbox: TBox) -> dict[ox.NamedNode, Typing]:
     typed: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     implied: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     for x, c, how in cast(ox.QuerySolutions, store.query(classes_query(tbox), use_default_graph_as_union=True)):
-        (implied if how is None else typed)[x].add(c)  # type: ignore[index,arg-type]
+        (implied if how is None else typed)[x].add(c)
     cache: dict[tuple[Classes, Classes], Typing] = {}
     out = {}
     for x in typed.keys() | implied.keys():

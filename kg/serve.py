@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING
 from kg import lock
 from kg.config import QUERIES_DIR
 from kg.errors import KgError, OptionError, StoreLockedError, StoreMissingError
+from kg.queries import bound_text, find_query, list_queries
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
 
@@ -94,30 +95,17 @@ def _reserve(host: str, port: int, what: str) -> int:
 
 
 def check_unlocked(path: Path) -> None:
-    """Refuse a store another process holds open for writing (RocksDB keeps an fcntl lock on ``LOCK``)."""
-    lock_file = path / "LOCK"
-    if not lock_file.exists():
-        return
-    try:
-        handle = lock_file.open("r+b")
-    except OSError:  # a read-only store: nothing can hold it for writing, and serving it read-only works
-        return
-    with handle:
-        try:
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise StoreLockedError(
-                f"the store at {path} is in use by another process (a running `kg serve --writable`, "
-                "`kg sparql --update` or a notebook holds it for writing); stop that process first") from None
-        fcntl.lockf(handle, fcntl.LOCK_UN)
+    """Refuse a store another process holds open for writing (the engine keeps a POSIX lock on ``LOCK``)."""
+    if lock.engine_locked(path):
+        raise StoreLockedError(
+            f"the store at {path} is in use by another process (a running `kg serve --writable`, "
+            "`kg sparql --update` or a notebook holds it for writing); stop that process first")
 
 
 def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> dict:
     """The canned queries as the page reads them: name, summary, parameters and text, plus the prefixes the page
     expands parameters and shortens IRIs with (``prefixes``, default ours; :func:`store_prefixes` adds the
     stories')."""
-    from kg.queries import list_queries
-
     return {
         "prefixes": PREFIXES if prefixes is None else prefixes,
         "queries": [{"name": q.name, "summary": q.summary, "tags": q.tags, "text": q.text,
@@ -130,7 +118,7 @@ def queries_document(folder: Path, prefixes: dict[str, str] | None = None) -> di
 def store_prefixes(endpoint: str) -> dict[str, str]:
     """Our prefixes and those of the stories the endpoint's store holds (asked at each load of the page, so a
     rebuilt store's new story is known without restarting)."""
-    from kg.remote import RemoteStore
+    from kg.endpoint import RemoteStore
     from kg.stories import known_prefixes
 
     return known_prefixes(RemoteStore(endpoint))
@@ -190,20 +178,74 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite
                 if body is not None:
                     self._send(*(_curate_route(curating, self, body) or (404, b"not found", "text/plain")))
                 return
-            if self.path.split("?", 1)[0] != "/query":
-                self._send(405, b"only /query is forwarded; this page server is read-only", "text/plain")
+            path = self.path.split("?", 1)[0]
+            if path == "/run":
+                self._run()
+                return
+            if path != "/query":
+                self._send(405, b"only /query is forwarded and /run runs a canned query; this page server is "
+                                b"read-only", "text/plain")
                 return
             self._forward()
+
+        def _body(self) -> bytes | None:
+            """The request's body; None (the answer already sent) when its size is missing or too large."""
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                self.close_connection = True
+                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
+                return None
+            length = int(raw)
+            if length > MAX_BODY:
+                self.close_connection = True
+                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send a shorter query".encode(),
+                           "text/plain; charset=utf-8")
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def _run(self) -> None:
+            """Run a canned query for the page: ``{"name": ..., "params": {name: value}}`` in; the query text with
+            the parameters bound as RDF terms (kg.queries.bound_text) and the endpoint's results out, as JSON
+            ``{"query", "results"}``, or ``{"error"}`` with one line to show."""
+            body = self._body()
+            if body is None:
+                return
+            try:
+                asked = json.loads(body or b"{}")
+                name, values = asked["name"], asked.get("params") or {}
+                if not isinstance(name, str) or not isinstance(values, dict) or not all(
+                        isinstance(v, str) for v in values.values()):
+                    raise TypeError(name)
+                text = bound_text(find_query(name, folder), values, store_prefixes(endpoint))
+            except (ValueError, KeyError, TypeError):
+                self._answer(400, {"error": 'send JSON: {"name": a canned query, "params": {name: value}}'})
+                return
+            except KgError as err:
+                self._answer(400, {"error": str(err)})
+                return
+            request = urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": text}).encode(), headers={
+                "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(request, timeout=300) as answer:
+                    self._answer(200, {"query": text, "results": json.load(answer)})
+            except urllib.error.HTTPError as err:
+                said = err.read().decode("utf-8", "replace").strip()
+                self._answer(err.code, {"query": text,
+                                        "error": f"The endpoint answered {err.code} {err.reason}: {said}"})
+            except (OSError, ValueError) as err:
+                self._answer(502, {"query": text, "error": f"The endpoint did not answer: {err}"})
+
+        def _answer(self, status: int, doc: dict[str, object]) -> None:
+            self._send(status, json.dumps(doc).encode(), "application/json")
 
         def _forward(self) -> None:
             """Pass a SPARQL Protocol query to the endpoint's /query and its answer back, as they are."""
             body = self._body()
             if body is None:
                 return
-            body = body or None
             query_string = self.path.partition("?")[2]
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
-            request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body,
+            request = urllib.request.Request(endpoint + (f"?{query_string}" if query_string else ""), data=body or None,
                                              method=self.command, headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=300) as answer:
@@ -213,21 +255,6 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite
             except OSError as err:
                 status, data, kind = 502, f"the SPARQL endpoint did not answer: {err}".encode(), "text/plain"
             self._send(status, data, kind or "application/octet-stream")
-
-        def _body(self) -> bytes | None:
-            """The request's body; None (with the refusal sent) when its size is missing or too large."""
-            raw = (self.headers.get("Content-Length") or "0").strip()
-            if not raw.isdigit():
-                self.close_connection = True
-                self._send(400, b"bad Content-Length: give the body's size in bytes", "text/plain; charset=utf-8")
-                return None
-            length = int(raw)
-            if length > MAX_BODY:
-                self.close_connection = True
-                self._send(413, f"request body too large: at most {MAX_BODY} bytes; send less".encode(),
-                           "text/plain; charset=utf-8")
-                return None
-            return self.rfile.read(length) if length else b""
 
     return Handler
 
@@ -432,7 +459,7 @@ def _wait_until_up(process: subprocess.Popen, log: IO[bytes], probe: str, locati
     while time.monotonic() < deadline:
         if process.poll() is not None:
             message = _read(log)
-            if "lock" in message.lower():
+            if lock.engine_locked(location):
                 raise StoreLockedError(f"the store at {location} is in use by another process: {message}")
             if "in use" in message.lower():
                 raise KgError(f"the port is already in use: {message}")

@@ -8,9 +8,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.rows import Result
+from kg.target import StoreLike
 from kg.vocab import PREFIXES
 
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
 _PROLOGUE = re.compile(r"\s*(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
 _WHERE = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
@@ -94,7 +95,7 @@ def prefixes_for(store: Any, text: str, source: str = "query") -> dict[str, str]
     return known
 
 
-def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
+def run_query(store: StoreLike, text: str, *, graphs: list[str] | None = None,
               substitutions: dict[ox.Variable, Any] | None = None, source: str = "query",
               prefixes: dict[str, str] | None = None) -> Result:
     """Evaluate a SELECT, ASK, CONSTRUCT or DESCRIBE query over the union of graphs (or only ``graphs``).
@@ -125,7 +126,7 @@ def run_query(store: ox.Store, text: str, *, graphs: list[str] | None = None,
         raise QueryError(f"{source}: {err}") from None
 
 
-def run_update(store: ox.Store, text: str, source: str = "update") -> None:
+def run_update(store: StoreLike, text: str, source: str = "update") -> None:
     """Apply a SPARQL Update to a store opened writable (the CLI does so only with ``--update``)."""
     prefixes = prefixes_for(store, text, source)
     try:

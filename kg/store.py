@@ -34,7 +34,7 @@ def _explain(err: OSError, path: Path) -> Exception:
     if (broken := damaged(err, path)) is not None:
         return broken
     text = str(err)
-    if "LOCK" in text or "lock" in text:
+    if lock.engine_locked(path):
         return StoreLockedError(
             f"the store at {path} is in use by another process (a running `kg serve`, `kg sparql --update` or "
             "notebook holds it for writing); stop that process, or query it through its SPARQL endpoint"

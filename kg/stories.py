@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import Violation
 from kg.inputs import Inputs
+from kg.rows import rows
 from kg.vocab import PREFIXES, SO, STORY_DATASET, show
 
 VANN = PREFIXES["vann"]
@@ -38,7 +39,7 @@ _COUNTED = {
 def story_prefixes(store: Any) -> dict[str, str]:
     """The prefixes the stories in a store declare, prefix -> namespace (one small query; {} when none).
 
-    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.remote.RemoteStore`. A prefix two stories claim, or a
+    ``store`` is a ``pyoxigraph.Store`` or a :class:`kg.endpoint.RemoteStore`. A prefix two stories claim, or a
     namespace two prefixes name, is left out (a build refuses them; until then, no name would be trustworthy).
 
     >>> s = ox.Store()
@@ -200,6 +201,6 @@ def figures(store: ox.Store, story: Story, triples: dict[str, int]) -> StoryFigu
     counts = {}
     for name, pattern in _COUNTED.items():
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?g {{ {values} }} {pattern} }}"
-        counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)  # type: ignore
+        counts[name] = int(next(rows(store.query(query, use_default_graph_as_union=True)))["n"].value)
     return StoryFigures(story, sum(triples.get(g, 0) for g in story.graphs), counts["events"], counts["mentions"],
                         counts["spans"], len(story.documents))

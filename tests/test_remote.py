@@ -105,7 +105,7 @@ def test_canned_queries_give_the_embedded_answers(engines: dict[str, dict[str, s
 def test_ad_hoc_queries_and_export_give_the_embedded_answers(engines: dict[str, dict[str, str]], built_store: Path,
                                                              store: ox.Store, engine: str) -> None:
     env = engines[engine]
-    # On Virtuoso a query sees the server's own graphs too (see kg/remote.py), hence the filter on our names.
+    # On Virtuoso a query sees the server's own graphs too (see kg/endpoint.py), hence the filter on our names.
     count = ('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), '
              '"https://w3id.org/standoff/")) }')
     result = run_kg("sparql", count, "--format", "csv", env=env)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from examples import composed
 
 from kg import build as kgbuild
 from kg import rules
@@ -69,7 +70,7 @@ def test_both_reasoners_close_the_order_of_events(article: dict[str, set[ox.Trip
 def test_rules_name_the_clash_of_each_inconsistent_example(tmp_path: Path, name: str, fragment: str) -> None:
     shutil.copytree(ROOT / "ontology", tmp_path / "ontology", ignore=shutil.ignore_patterns("examples", "checks"))
     (tmp_path / "triples").mkdir()
-    shutil.copy(EXAMPLES / "inconsistent" / f"{name}.ttl", tmp_path / "triples" / f"{name}.ttl")
+    composed(EXAMPLES / "inconsistent" / f"{name}.trig", tmp_path / "triples")
     db = ox.Store()
     kgbuild.load_inputs(db, find_inputs(tmp_path))
     with pytest.raises(InconsistentError) as caught:

@@ -1,155 +1,12 @@
 // The canned-query page of `kg serve`. Reads the queries from /queries.json (made from queries/*.rq at each
-// request), binds parameters the way kg/binding.py does (a VALUES block of escaped, validated terms opened at
-// the start of the WHERE group: values are never pasted into the query as syntax) and sends the query to this
-// origin's /query, which kg serve forwards to the Oxigraph endpoint. Nothing is loaded from anywhere else.
+// request) and runs one by posting its name and the values typed in its fields to this origin's /run: kg serve
+// binds them as RDF terms (kg/binding.py: a VALUES block of escaped, validated terms, never query syntax), sends
+// the query to the Oxigraph endpoint and answers with the bound text and the results. Nothing is loaded from
+// anywhere else.
 "use strict";
 
-const XSD = "http://www.w3.org/2001/XMLSchema#";
-const LEXICAL = { integer: /^[+-]?[0-9]+$/, decimal: /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/, boolean: /^(?:true|false)$/ };
-const IRI = /^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$/;
-const IRIREF = /<[^\x00-\x20<>"{}|^`\\]*>/y;
-const VAR = /[?$][A-Za-z0-9_]*/y;
-const WORD = /[A-Za-z_]+/y;
 const PARAM = /^(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|literal|integer|decimal|boolean|[a-z]{2}))?$/;
 const LOCAL = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?$/;
-const PN_PREFIX = /^(?:[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?$/;
-// Schemes of absolute IRIs written without "//" that may be given bare (kg.queries._BARE_SCHEMES).
-const BARE_SCHEMES = new Set(["urn", "mailto", "tag", "did", "doi", "isbn"]);
-
-class BindError extends Error {}
-
-// The prefix of a value written as a prefixed name, or null for an IRI or a plain word (kg.queries.prefix_of).
-function prefixOf(value) {
-  if (value.startsWith("<") && value.endsWith(">")) return null;
-  const at = value.indexOf(":");
-  if (at < 0) return null;
-  const prefix = value.slice(0, at);
-  if (value.startsWith("//", at + 1) || BARE_SCHEMES.has(prefix.toLowerCase()) || !PN_PREFIX.test(prefix)) return null;
-  return prefix;
-}
-
-// A parameter value as a term of the parameter's type (kg.queries.to_term). The prefixes are ours and the
-// stories' (from /queries.json): an unknown prefix is an error, never an IRI that matches nothing.
-function toTerm(value, kind, prefixes) {
-  if (kind === "iri") {
-    let iri = value;
-    const prefix = prefixOf(value);
-    if (value.startsWith("<") && value.endsWith(">")) {
-      iri = value.slice(1, -1);
-    } else if (prefix !== null) {
-      if (!Object.prototype.hasOwnProperty.call(prefixes, prefix)) {
-        const known = Object.keys(prefixes).sort().join(", ");
-        throw new BindError(`'${value}': unknown prefix '${prefix}' (known: ${known}); write a full IRI in angle brackets, <...>`);
-      }
-      iri = prefixes[prefix] + value.slice(prefix.length + 1);
-    }
-    if (!IRI.test(iri)) throw new BindError(`'${value}' is not a valid iri`);
-    return { kind: "iri", value: iri };
-  }
-  if (kind in LEXICAL) {
-    if (!LEXICAL[kind].test(value)) throw new BindError(`'${value}' is not a valid ${kind}`);
-    return { kind: "literal", value, datatype: XSD + kind };
-  }
-  if (kind === "literal") return { kind: "literal", value, datatype: XSD + "string" };
-  return { kind: "literal", value, language: kind };
-}
-
-// A term as SPARQL syntax (kg.binding.term_text).
-function termText(term) {
-  if (term.kind === "iri") {
-    if (!IRI.test(term.value)) throw new BindError(`'${term.value}' is not an IRI that can be written in a query`);
-    return `<${term.value}>`;
-  }
-  const quoted = '"' + term.value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
-    .replace(/\r/g, "\\r") + '"';
-  if (term.language) return `${quoted}@${term.language}`;
-  if (!term.datatype || term.datatype === XSD + "string") return quoted;
-  return `${quoted}^^${termText({ kind: "iri", value: term.datatype })}`;
-}
-
-function isAlpha(c) { return /\p{L}/u.test(c); }
-
-// The offset just after the "{" that opens the WHERE group (kg.binding.where_group).
-function whereGroup(text) {
-  const n = text.length;
-  let i = 0, depth = 0, construct = false, seenWhere = false;
-  while (i < n) {
-    const c = text[i];
-    if (c === "#") {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? n : end + 1;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      let j = i + quote.length;
-      while (j < n && !text.startsWith(quote, j)) j += text[j] === "\\" ? 2 : 1;
-      i = j + quote.length;
-      continue;
-    }
-    if (c === "<") {
-      IRIREF.lastIndex = i;
-      const m = IRIREF.exec(text);
-      if (m) { i = IRIREF.lastIndex; continue; }
-    }
-    if (c === "?" || c === "$") {
-      VAR.lastIndex = i;
-      i = VAR.exec(text) ? VAR.lastIndex : i + 1;
-      continue;
-    }
-    if (isAlpha(c) && depth === 0) {
-      WORD.lastIndex = i;
-      const m = WORD.exec(text);
-      if (m) {
-        const upper = m[0].toUpperCase();
-        construct = construct || upper === "CONSTRUCT";
-        seenWhere = seenWhere || upper === "WHERE";
-        i = WORD.lastIndex;
-        continue;
-      }
-    }
-    if (c === "{") {
-      if (depth === 0 && (seenWhere || !construct)) return i + 1;
-      depth += 1;
-    } else if (c === "}") {
-      depth -= 1;
-    }
-    i += 1;
-  }
-  throw new BindError("cannot find the query's WHERE group to bind parameters in");
-}
-
-// The query with each bound variable fixed by a VALUES block (kg.binding.bind_text).
-function bindText(text, bindings) {
-  const names = Object.keys(bindings).sort();
-  if (names.length === 0) return text;
-  const values = ` VALUES (${names.map((n) => "?" + n).join(" ")}) { (${names.map((n) => termText(bindings[n])).join(" ")}) }`;
-  const at = whereGroup(text);
-  return text.slice(0, at) + values + text.slice(at);
-}
-
-// PREFIX declarations the query lacks, before its first line (kg.binding.with_prefixes).
-function withPrefixes(text, prefixes) {
-  const declared = new Set([...text.matchAll(/\bPREFIX\s+([A-Za-z0-9_.\-]*):/gi)].map((m) => m[1]));
-  const head = Object.entries(prefixes).filter(([p]) => !declared.has(p)).map(([p, ns]) => `PREFIX ${p}: <${ns}> `).join("");
-  return head + text;
-}
-
-// The whole query text for a canned query and the values typed in its fields (name -> string).
-function buildQuery(query, values, prefixes) {
-  const bindings = {};
-  const missing = [];
-  for (const p of query.params) {
-    const value = values[p.name];
-    if (value === undefined || value === "") {
-      if (p.required) missing.push(p.name);
-      continue;
-    }
-    bindings[p.variable] = toTerm(value, p.type, prefixes);
-  }
-  if (missing.length) throw new BindError(`missing parameter(s) ${missing.join(", ")}`);
-  return withPrefixes(bindText(query.text, bindings), prefixes);
-}
 
 function header(variable) {
   const m = PARAM.exec(variable);
@@ -164,8 +21,6 @@ function shorten(iri, prefixes) {
   if (best && LOCAL.test(iri.slice(best[1].length))) return `${best[0]}:${iri.slice(best[1].length)}`;
   return `<${iri}>`;
 }
-
-window.kg = { toTerm, termText, whereGroup, bindText, withPrefixes, buildQuery, BindError };
 
 // ---- the page -------------------------------------------------------------------------------------------
 
@@ -248,38 +103,33 @@ function renderResults(data) {
 
 async function run(event) {
   event.preventDefault();
-  const query = state.current;
-  const values = {};
-  for (const input of document.querySelectorAll("#fields input")) values[input.dataset.param] = input.value.trim();
+  const params = {};
+  for (const input of document.querySelectorAll("#fields input")) {
+    const value = input.value.trim();
+    if (value !== "") params[input.dataset.param] = value;
+  }
   $("error").hidden = true;
   $("results").replaceChildren();
-  let text;
-  try {
-    text = buildQuery(query, values, state.doc.prefixes);
-  } catch (err) {
-    showError(err.message);
-    return;
-  }
-  $("query-text").textContent = text;
   $("run").disabled = true;
   $("status").textContent = "running…";
   const began = performance.now();
   try {
-    const answer = await fetch("query", {
+    const answer = await fetch("run", {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
-      body: new URLSearchParams({ query: text }),
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: state.current.name, params }),
     });
-    const body = await answer.text();
-    if (!answer.ok) {
-      showError(`The endpoint answered ${answer.status} ${answer.statusText}: ${body}`);
+    const body = await answer.json();
+    if (body.query) $("query-text").textContent = body.query;
+    if (!answer.ok || body.error) {
+      showError(body.error || `The page server answered ${answer.status} ${answer.statusText}`);
       $("status").textContent = "";
       return;
     }
-    $("results").append(renderResults(JSON.parse(body)));
+    $("results").append(renderResults(body.results));
     $("status").textContent = `done in ${Math.round(performance.now() - began)} ms`;
   } catch (err) {
-    showError(`The endpoint did not answer: ${err.message}`);
+    showError(`The page server did not answer: ${err.message}`);
     $("status").textContent = "";
   } finally {
     $("run").disabled = false;
