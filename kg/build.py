@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg import hints, lock
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
-from kg.errors import InputError, ValidationError, Violation
+from kg.errors import InputError, ReasonersDisagreeError, ValidationError, Violation
 from kg.evidence import anchor
 from kg.inputs import REASONERS as _REASONERS
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
@@ -165,48 +165,67 @@ def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Liter
     return max(sorted(counts), key=lambda f: counts[f]) if counts else "?"
 
 
-# Above this many asserted triples `auto` reasons with rules compiled to SPARQL (kg/rules.py) instead of HermiT,
-# which holds everything in memory and grows faster than the data (BENCHMARKS.md).
-HERMIT_LIMIT = 50_000
 REASONERS = _REASONERS  # defined beside the check that refuses others (kg.inputs)
 
 
-def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
+def infer(store: ox.Store, reasoner: str = "rules") -> list[ox.Quad]:
     """Reason over everything asserted (ontology, data, evidence); add the inferred quads to the store and return them.
 
-    ``reasoner`` is ``hermit`` (complete for OWL 2 DL, in memory), ``rules`` (the ontology's OWL RL axioms as
-    SPARQL over the store, linear in the data; same results on our ontology) or ``auto`` (HermiT up to
-    :data:`HERMIT_LIMIT` triples, rules beyond).
+    ``rules`` (the default) runs the ontology's OWL RL axioms as SPARQL over the store (kg/rules.py), linear in
+    the data. ``hermit`` runs the rules and then HermiT (complete for OWL 2 DL, in memory) over the same triples
+    as a cross-check: any triple one infers and the other does not is a :class:`ReasonersDisagreeError`.
     """
-    from kg import reason
+    from kg.rules import reason_store
 
     graph = ox.NamedNode(INFERRED_GRAPH)
-    if reasoner == "rules" or (reasoner == "auto" and len(store) > HERMIT_LIMIT):
-        from kg.rules import reason_store
+    # The ontology's own graphs, read graph by graph: filtering every quad of a large store costs seconds.
+    ontology = (q for g in store.named_graphs()
+                if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH + "ontology/")
+                for q in store.quads_for_pattern(None, None, None, g))
+    inferred = reason_store(store, ontology, graph)
+    if reasoner == "hermit":
+        compare(inferred, hermit(store))
+    return inferred
 
-        # The ontology's own graphs, read graph by graph: filtering every quad of a large store costs seconds.
-        ontology = (q for g in store.named_graphs()
-                    if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH + "ontology/")
-                    for q in store.quads_for_pattern(None, None, None, g))
-        return reason_store(store, ontology, graph)
+
+def hermit(store: ox.Store) -> list[ox.Triple]:
+    """What HermiT infers from the store's asserted triples (its inferred and meta graphs left out)."""
+    from kg import reason
+
     skip = {META_GRAPH, INFERRED_GRAPH}
     # Links out (owl:sameAs to Wikidata, DBpedia...) stay out of reasoning: otherwise HermiT copies every
     # fact about an actor onto its external aliases, and the inferred graph fills with them.
-    triples = (
+    return reason.infer(
         ox.Triple(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(None, None, None)
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip and q.predicate != _SAME_AS
     )
-    inferred = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
-    add_quads(store, inferred)
-    return inferred
+
+
+def compare(rules: list[ox.Quad], hermit: list[ox.Triple]) -> None:
+    """Raise :class:`ReasonersDisagreeError` listing each triple only one of the two reasoners inferred.
+
+    >>> t = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b"))
+    >>> compare([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("urn:g"))], [])
+    Traceback (most recent call last):
+    ...
+    kg.errors.ReasonersDisagreeError: the rules and HermiT disagree on 1 triple(s):
+      only the rules infer: <urn:a> <urn:p> <urn:b>
+    """
+    ours = {ox.Triple(q.subject, q.predicate, q.object) for q in rules}
+    theirs = set(hermit)
+    lines = [f"  only {who} infer: {show(t.subject)} {show(t.predicate)} {show(t.object)}"
+             for who, found in (("the rules", ours - theirs), ("HermiT", theirs - ours))
+             for t in sorted(found, key=str)]
+    if lines:
+        raise ReasonersDisagreeError(f"the rules and HermiT disagree on {len(lines)} triple(s):\n" + "\n".join(lines))
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
           progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
-    ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`. ``links`` is the
+    ``reasoning`` is False (no reasoning step), True (``rules``) or one of :data:`REASONERS`. ``links`` is the
     folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`). A project without
     RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
 
@@ -262,7 +281,7 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
             f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
-        inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
+        inferred = infer(db, reasoning if isinstance(reasoning, str) else "rules")
         report.inferred = report.triples[INFERRED_GRAPH] = len(inferred)
         return f"consistent, {len(inferred):,} triples inferred"
 
@@ -325,9 +344,9 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
-def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, str]]:
+def reason_project(project: str | Path = ".", reasoner: str = "rules") -> tuple[list[ox.Quad], dict[str, str]]:
     """Run the reasoner over the project's files without touching any store; the inferred quads, and the prefixes
-    to show them with (ours and the stories')."""
+    to show them with (ours and the stories'). ``reasoner`` as for :func:`infer`."""
     from kg.stories import known_prefixes
 
     inputs = find_inputs(Path(project))
@@ -337,6 +356,6 @@ def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, 
         problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
         if problems:
             raise ValidationError(problems)
-        return infer(db), known_prefixes(db)
+        return infer(db, reasoner), known_prefixes(db)
 
     return _scratch(inputs, checked)  # type: ignore[return-value]

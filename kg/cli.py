@@ -52,12 +52,12 @@ def _out(data: bytes) -> None:
 
 @app.command()
 def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
-          no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the HermiT reasoning step.")] = False,
+          no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the reasoning step.")] = False,
           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
           endpoint: EndpointOpt = None,
           reasoner: Annotated[str, typer.Option(
-              "--reasoner", help="auto (HermiT for small data, rules compiled to SPARQL for large), hermit or "
-              "rules.")] = "auto",
+              "--reasoner", help="rules (the ontology's axioms compiled to SPARQL, at every size) or hermit (the "
+              "rules, then HermiT as a cross-check: any triple they disagree on is an error).")] = "rules",
           allow_empty: Annotated[bool, typer.Option(
               "--allow-empty", help="Build even when the project has no RDF input (otherwise an error: an empty "
               "build would replace a good store).")] = False) -> None:
@@ -271,8 +271,11 @@ def validate(project: ProjectOpt = Path(".")) -> None:
 
 @app.command()
 def reason(project: ProjectOpt = Path("."),
-           show: Annotated[bool, typer.Option("--show", help="Print the inferred triples as Turtle.")] = False) -> None:
-    """Run HermiT over ontology and data: report consistency and what it infers (no store is touched)."""
+           show: Annotated[bool, typer.Option("--show", help="Print the inferred triples as Turtle.")] = False,
+           hermit: Annotated[bool, typer.Option("--hermit", help="Run HermiT as well and fail on any triple it "
+                                                "and the rules disagree on.")] = False) -> None:
+    """Reason over ontology and data with the rules: report consistency and what they infer (no store is
+    touched)."""
     import io
 
     import pyoxigraph as ox
@@ -281,7 +284,7 @@ def reason(project: ProjectOpt = Path("."),
     from kg.export import write_turtle
 
     try:
-        inferred, prefixes = reason_project(project)
+        inferred, prefixes = reason_project(project, "hermit" if hermit else "rules")
     except KgError as err:
         _fail(err)
     typer.echo(f"consistent; {len(inferred):,} triples inferred", err=True)
