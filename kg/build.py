@@ -7,6 +7,7 @@ failure or an interrupt leaves the previous store as it was.
 from __future__ import annotations
 
 import gc
+import os
 import re
 import time
 import traceback
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import hints, lock
+from kg import hints, lock, manifest
 from kg import store as kgstore
 from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
 from kg.errors import InputError, ReasonersDisagreeError, ValidationError, Violation
@@ -24,10 +25,21 @@ from kg.evidence import anchor
 from kg.inputs import REASONERS as _REASONERS
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.literals import ill_typed
+from kg.manifest import Plan
 from kg.order import derive, span_types
 from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.stories import Story, StoryFigures, find_stories, story_prefixes
-from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, in_effect, show
+from kg.vocab import (
+    EVIDENCE_GRAPH,
+    GRAPH,
+    INFERRED_GRAPH,
+    LINK_GRAPH,
+    LINKSET_GRAPH,
+    META_GRAPH,
+    graph_iri,
+    in_effect,
+    show,
+)
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 Progress = Callable[[str, str, float], None]
@@ -45,6 +57,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Violation] = field(default_factory=list)  # results of sh:Warning and sh:Info shapes
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
+    plan: str = "full build"  # "unchanged", "incremental", or why a build was full
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -222,29 +235,55 @@ def compare(rules: list[ox.Quad], hermit: list[ox.Triple]) -> None:
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False) -> BuildReport:
+          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False,
+          incremental: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
     ``reasoning`` is False (no reasoning step), True (``rules``) or one of :data:`REASONERS`. ``links`` is the
     folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`). A project without
     RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
 
+    With ``incremental``, the previous build's record (kg/manifest.py) says what changed: nothing (the store is
+    left as it is), only story files (the previous store is copied, those files reloaded and everything derived
+    computed again, see :func:`_rebuild_into`) or more (a full build; ``report.plan`` says why). The result is the
+    store a full build makes.
+
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
     >>> report.inferred > 0 and sum(report.triples.values()) > 1000
     True
     """
+    from kg.link import sidecar
+
     project = Path(project)
     target = store_path(store)
     check_reasoner(reasoning)
     inputs = find_inputs(project)
     require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
+    links_folder = Path(links) if links is not None else sidecar(target)
+    reasoner = (reasoning if isinstance(reasoning, str) else "rules") if reasoning else None
+    options = {"reasoner": reasoner, "links": _fingerprint(links_folder)}
     # One build at a time: a second one is refused, saying who builds.
     with lock.writer(target, "kg build", create=True):
+        rebuilding = incremental and kgstore.exists(target)
+        previous = manifest.read(target) if rebuilding else None
+        plan = manifest.plan(previous, manifest.record(inputs, options, []))
+        if previous is not None and plan.unchanged:
+            report.plan = "unchanged"
+            report.warnings = manifest.warnings_of(previous)
+            return report
+        report.plan = f"{plan.full}: full build" if plan.full else _summary(plan)
+        if rebuilding:  # a first build needs no explanation
+            progress("plan", report.plan, 0.0)
         build_dir = kgstore.new_build_dir(target)
         try:
-            _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
+            steps = _Steps(report, progress)
+            if plan.full:
+                _build_into(build_dir, report, steps, reasoning, links)
+            else:
+                _rebuild_into(build_dir, target, plan, report, steps, reasoning, links)
+            manifest.write(build_dir, manifest.record(inputs, options, report.warnings))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -254,6 +293,21 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
             kgstore.discard(build_dir)
             raise
     return report
+
+
+def _summary(plan: Plan) -> str:
+    """What an incremental build reloads, in a few words."""
+    parts = [f"{len(files)} {what}" for files, what in ((plan.reload, "files to reload"), (plan.drop, "files removed"),
+                                                       (plan.texts, "texts changed")) if files]
+    return "incremental: " + ", ".join(parts)
+
+
+def _fingerprint(folder: Path) -> list[list[object]]:
+    """The linked datasets' folder as (file, size, modification time) rows: a change there means a full build."""
+    if not folder.is_dir():
+        return []
+    return [[p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(folder.rglob("*")) if p.is_file()]
 
 
 def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str,
@@ -266,6 +320,60 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         report.triples = load_inputs(db, inputs)
         return f"{len(inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
+    steps.run("load", load)
+    _derive(db, report, steps, reasoning, links)
+
+    def compact() -> str:
+        # Bulk writes (large files, the evidence, the inferred graph) leave the store in many unmerged files that
+        # every later read must search. Merging them once took 2 s at 10^6 triples, and afterwards a heavy canned
+        # query ran 2.3x and a full dump 1.6x faster (BENCHMARKS.md). An incremental build leaves it to the
+        # engine's own background merging: it writes little.
+        db.optimize()
+        return "store compacted for reading"
+
+    steps.run("compact", compact)
+    db.flush()
+
+
+def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport, steps: _Steps,
+                  reasoning: bool | str, links: str | Path | None = None) -> None:
+    """An incremental build: a copy of the previous store (RocksDB's checkpoint, hard links to its immutable
+    files), the changed story files' graphs replaced, then every derived graph (evidence, inferred, meta, links)
+    computed again as a full build computes it, so the result is the store a full build makes."""
+    inputs = report.inputs
+    folder.rmdir()  # the checkpoint makes the directory itself
+    source = kgstore.open_store(previous)
+    try:
+        source.backup(str(folder))
+    finally:
+        del source
+        lock.unpin(Path(os.path.realpath(previous)))  # once replaced, the previous build may be deleted
+    db = ox.Store(str(folder))
+    reload = set(plan.reload)
+
+    def load() -> str:
+        stale = [graph_iri(f) for f in plan.drop + sorted(reload)]
+        derived = [g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode) and (
+            g.value in _DERIVED or g.value.startswith((LINK_GRAPH, LINKSET_GRAPH)))]
+        for graph in stale + derived:
+            db.remove_graph(ox.NamedNode(graph))
+        changed = Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts)
+        load_inputs(db, changed)
+        report.triples = triples_per_graph(db)
+        return f"{len(reload)} files reloaded, {sum(report.triples.values()):,} triples"
+
+    steps.run("load", load)
+    _derive(db, report, steps, reasoning, links)
+    db.flush()
+
+
+_DERIVED = (EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH)
+
+
+def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str,
+            links: str | Path | None = None) -> None:
+    """The steps after loading: validate, reason, describe, link."""
+    inputs = report.inputs
     stories: list[Story] = []
 
     def validate() -> str:
@@ -295,7 +403,6 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
         report.triples[META_GRAPH] = len(meta)
         return f"{len(meta):,} VoID triples"
 
-    steps.run("load", load)
     with in_effect(story_prefixes(db)):  # messages name the stories' nodes with their prefixes
         steps.run("validate", validate)
         if reasoning:
@@ -305,16 +412,6 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
     from kg.link import load_links
 
     steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links))
-
-    def compact() -> str:
-        # Bulk writes (large files, the evidence, the inferred graph) leave the store in many unmerged files that
-        # every later read must search. Merging them once took 2 s at 10^6 triples, and afterwards a heavy canned
-        # query ran 2.3x and a full dump 1.6x faster (BENCHMARKS.md).
-        db.optimize()
-        return "store compacted for reading"
-
-    steps.run("compact", compact)
-    db.flush()
 
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:

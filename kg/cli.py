@@ -60,10 +60,17 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
               "rules, then HermiT as a cross-check: any triple they disagree on is an error).")] = "rules",
           allow_empty: Annotated[bool, typer.Option(
               "--allow-empty", help="Build even when the project has no RDF input (otherwise an error: an empty "
-              "build would replace a good store).")] = False) -> None:
+              "build would replace a good store).")] = False,
+          full: Annotated[bool, typer.Option(
+              "--full", help="Build everything again, even when only story files changed or nothing did.")] = False,
+          ) -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
-    The store is replaced only when every step passed; after any failure the previous store is untouched.
+    Incremental: when nothing changed since the last build, nothing is done; when only story files changed,
+    the previous store is copied and only those files reloaded (everything derived is computed again, so the
+    store is the one a full build makes); a changed ontology, shapes file, check, option or tool version means a
+    full build, and the first line says so. The store is replaced only when every step passed; after any
+    failure the previous store is untouched.
     With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol), with the
     datasets `kg link add --endpoint` keeps for that server.
     """
@@ -72,17 +79,21 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     from kg.remote import build_remote
 
     def progress(step: str, summary: str, seconds: float) -> None:
-        if not quiet:
-            typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
+        if quiet:
+            return
+        typer.echo(f"  {summary}" if step == "plan" else f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
         check_reasoner(reasoner)
         report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
                                allow_empty=allow_empty) if endpoint
                   else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
-                                 allow_empty=allow_empty))
+                                 allow_empty=allow_empty, incremental=not full))
     except KgError as err:
         _fail(err)
+    if report.plan == "unchanged":
+        typer.echo(f"unchanged since the last build: {report.store} (kg build --full builds it again)", err=True)
+        return
     for warning in report.warnings:
         typer.echo(f"  {warning}", err=True)
     total = sum(report.triples.values())
