@@ -25,8 +25,10 @@ MANIFEST = MANIFEST_FILE
 _FORMAT = 1
 
 
-def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation]) -> dict[str, Any]:
-    """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``."""
+def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
+           index: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
+    ``index`` is each story's batch index (:func:`kg.batches.index`), for the next build to check its batches."""
     project = inputs.project
     texts = {path.relative_to(project).as_posix(): sha for sha, path in inputs.texts.items()}
     checks = {p.relative_to(project).as_posix(): sha256_file(p)
@@ -40,6 +42,7 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation]) -
         "texts": texts,
         "checks": checks,
         "warnings": [[w.path, w.focus, w.check, w.message, w.severity] for w in warnings],
+        **({"index": index} if index is not None else {}),
     }
 
 
