@@ -10,7 +10,7 @@ import gc
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -316,7 +316,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         steps.run("reason", reason)
     report.triples = triples_per_graph(db)
     report.inferred = report.triples.get(INFERRED_GRAPH, 0)
-    _describe_and_link(db, report, steps, stories, links)
+    _describe_and_link(db, report, steps, stories, links, unchanged=set(indexes) - set(changed))
     return None
 
 
@@ -355,13 +355,24 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
 
 
 def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
-                       links: str | Path | None) -> None:
-    """The last steps: the store's VoID description, then the linked datasets."""
+                       links: str | Path | None, unchanged: Collection[str] = ()) -> None:
+    """The last steps: the store's VoID description, then the linked datasets. The figures of the stories in
+    ``unchanged`` (folders) are the previous build's, kept in their index (counting them again costs a query each)."""
     def describe() -> str:
         from kg.meta import describe as void
         from kg.stories import figures
 
-        report.stories = [figures(db, story, report.triples) for story in stories]
+        def counted(story: Story) -> StoryFigures:
+            kept = report.index.get(story.folder, {}).get("figures") if story.folder in unchanged else None
+            if kept is None:
+                return figures(db, story, report.triples)
+            return StoryFigures(story, sum(report.triples.get(g, 0) for g in story.graphs), *kept,
+                                len(story.documents))
+
+        report.stories = [counted(story) for story in stories]
+        for f in report.stories:
+            if f.story.folder in report.index:
+                report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
         meta = void(db, report.inputs, report.seconds, report.stories)
         add_quads(db, meta)
         report.triples[META_GRAPH] = len(meta)
