@@ -373,7 +373,8 @@ def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories
         for f in report.stories:
             if f.story.folder in report.index:
                 report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
-        meta = void(db, report.inputs, report.seconds, report.stories)
+        # An incremental build has just counted every graph (its report's counts are the store's, exactly).
+        meta = void(db, report.inputs, report.seconds, report.stories, dict(report.triples) if unchanged else None)
         add_quads(db, meta)
         report.triples[META_GRAPH] = len(meta)
         return f"{len(meta):,} VoID triples"
