@@ -86,9 +86,9 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
 
     With ``incremental``, the previous build's record (kg/manifest.py) says what changed: nothing (the store is
-    left as it is), only story files (the previous store is copied, those files reloaded and everything derived
-    computed again, see :func:`_rebuild_into`) or more (a full build; ``report.plan`` says why). The result is the
-    store a full build makes.
+    left as it is), only story files (the previous store is copied, those stories reloaded, checked and reasoned
+    over story by story, see :func:`_rebuild_into`) or more (a full build; ``report.plan`` says why). The result
+    is the store a full build makes.
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
