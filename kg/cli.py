@@ -67,10 +67,10 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
     Incremental: when nothing changed since the last build, nothing is done; when only story files changed,
-    the previous store is copied and only those files reloaded (everything derived is computed again, so the
-    store is the one a full build makes); a changed ontology, shapes file, check, option or tool version means a
-    full build, and the first line says so. The store is replaced only when every step passed; after any
-    failure the previous store is untouched.
+    the previous store is copied and only those stories are reloaded, checked and reasoned over (the store is
+    the one a full build makes); a changed ontology, shapes file, check, shared file, option or tool version
+    means a full build, and the first line says why. --full builds everything. The store is replaced only when
+    every step passed; after any failure the previous store is untouched.
     With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol), with the
     datasets `kg link add --endpoint` keeps for that server.
     """
