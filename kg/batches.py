@@ -185,7 +185,7 @@ def derived_from(store: ox.Store, story: list[ox.Quad], foreign: set[str]) -> li
     """The evidence and inferred quads in ``store`` that mention a node of ``story`` (one the story describes, or
     points at while no other story nor a shared file does: ``foreign`` holds those others), with the position
     selectors of its spans: what the story's batch derived, less what the shared files alone derive."""
-    own: set[ox.Term] = {q.subject for q in story}
+    own: set[Any] = {q.subject for q in story}
     own |= {q.object for q in story if isinstance(q.object, ox.BlankNode)
             or (isinstance(q.object, ox.NamedNode) and q.object.value not in foreign)}
     evidence, inferred = ox.NamedNode(EVIDENCE_GRAPH), ox.NamedNode(INFERRED_GRAPH)

@@ -245,12 +245,12 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         return "no story index in the previous build's record"
     shared = batches.common(db, inputs)
     files = record["files"]
-    changed = sorted({story_folder(f) for f in plan.reload + plan.drop + plan.texts} - {None})  # type: ignore[type-var]
+    changed = sorted({s for s in map(story_folder, plan.reload + plan.drop + plan.texts) if s is not None})
     old = {s: [q for info in files.values() if info["story"] == s
                for q in db.quads_for_pattern(None, None, None, ox.NamedNode(info["graph"]))] for s in changed}
     new: dict[str, list[ox.Quad]] = {s: [] for s in changed}
     mine = {s: [f for f in inputs.rdf if story_folder(f.relative) == s] for s in changed}
-    each_file([f for s in changed for f in mine[s]], lambda f: new[story_folder(f.relative)].extend(file_quads(f)))
+    each_file([f for s in changed for f in mine[s]], lambda f: new[str(story_folder(f.relative))].extend(file_quads(f)))
     indexes = {s: ix for s, ix in record["index"].items() if s not in changed}
     indexes |= {s: batches.index(new[s], shared) for s in changed if mine[s]}
     why = batches.unsound(indexes, shared)
@@ -366,7 +366,8 @@ def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories
             kept = report.index.get(story.folder, {}).get("figures") if story.folder in unchanged else None
             if kept is None:
                 return figures(db, story, report.triples)
-            return StoryFigures(story, sum(report.triples.get(g, 0) for g in story.graphs), *kept,
+            events, mentions, spans = kept
+            return StoryFigures(story, sum(report.triples.get(g, 0) for g in story.graphs), events, mentions, spans,
                                 len(story.documents))
 
         report.stories = [counted(story) for story in stories]
