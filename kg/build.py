@@ -7,30 +7,38 @@ failure or an interrupt leaves the previous store as it was.
 from __future__ import annotations
 
 import gc
-import re
+import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg import hints, lock
+from kg import lock, manifest
 from kg import store as kgstore
-from kg.config import CHECKS_DIR, SHAPES_FILE, store_path
-from kg.errors import InputError, ValidationError, Violation
-from kg.evidence import anchor
-from kg.inputs import REASONERS as _REASONERS
+from kg.config import store_path
+from kg.errors import ValidationError, Violation
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.literals import ill_typed
-from kg.order import derive, span_types
-from kg.rdfio import add_quads, format_of, load_file, parse_file
-from kg.rows import rows
-from kg.stories import Story, StoryFigures, find_stories, story_prefixes
-from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, in_effect, show
+from kg.manifest import Plan
+from kg.rdfio import add_quads
 
-_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+# kg.build.infer and kg.build.load_inputs: where callers have always found them
+from kg.steps import check, each_file, file_quads, infer, load_inputs, triples_per_graph
+from kg.stories import Story, StoryFigures, find_stories, story_folder, story_prefixes
+from kg.vocab import (
+    EVIDENCE_GRAPH,
+    INFERRED_GRAPH,
+    LINK_GRAPH,
+    LINKSET_GRAPH,
+    META_GRAPH,
+    graph_iri,
+    in_effect,
+)
+
 Progress = Callable[[str, str, float], None]
 """Called after each step with its name, a summary (counts) and the seconds it took."""
 
@@ -46,6 +54,8 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Violation] = field(default_factory=list)  # results of sh:Warning and sh:Info shapes
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
+    plan: str = "full build"  # "unchanged", "incremental", or why a build was full
+    index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
 
 
 def _quiet(step: str, summary: str, seconds: float) -> None:
@@ -66,169 +76,56 @@ class _Steps:
         self.progress(name, summary, took)
 
 
-def load_inputs(store: ox.Store, inputs: Inputs) -> dict[str, int]:
-    """Bulk-load every input file into its own named graph; every syntax error is reported, not only the first.
-
-    Dataset formats (TriG, N-Quads, JSON-LD) keep the graphs they name; their default graph goes to the file's graph.
-    """
-    errors: list[InputError] = []
-    for item in inputs.rdf:
-        try:
-            graph = ox.NamedNode(item.graph)
-            if (fmt := format_of(item.path)) is not None and fmt.supports_datasets:
-                store.bulk_extend(
-                    ox.Quad(q.subject, q.predicate, q.object,
-                            graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name)
-                    for q in parse_file(item.path)
-                )
-            else:
-                load_file(store, item.path, graph)
-        except InputError as err:
-            errors.append(err)
-    if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        raise InputError(f"{len(errors)} files do not parse:\n" + "\n".join(f"  {e}" for e in errors))
-    return triples_per_graph(store)
-
-
-def triples_per_graph(store: ox.Store) -> dict[str, int]:
-    """Triples in each named graph, by graph IRI."""
-    found = rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))
-    return {row["g"].value: int(row["n"].value) for row in found}
-
-
-def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violation], list[Story]]:
-    """Find the stories, anchor evidence and run the SHACL shapes; returns the evidence quads, every violation
-    found and the stories (one per ``triples/<slug>/`` folder that has exactly one ``so:Story``)."""
-    from kg import shacl
-
-    graph = ox.NamedNode(EVIDENCE_GRAPH)
-    types = span_types(store, graph)  # blank-node spans need no type; add it before anything reads them
-    add_quads(store, types)
-    stories, problems = find_stories(store, inputs)
-    evidence, unanchored = anchor(store, inputs.texts, graph, inputs.file_of())
-    problems.extend(unanchored)
-    # Shapes see the computed offsets too (start < end, non-negative), so add them before validating.
-    add_quads(store, evidence)
-    derived, disorder = derive(store, inputs.texts, graph, inputs.file_of())  # narrative order, derivation
-    add_quads(store, derived)
-    evidence, problems = types + evidence + derived, problems + disorder
-    problems.extend(report_checks(store, inputs))
-    problems.extend(ill_typed(store, inputs.file_of()))
-    shapes_path = inputs.project / SHAPES_FILE
-    if shapes_path.exists():
-        checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
-        file_of = inputs.file_of()
-        for result in shacl.validate(store, checks):
-            problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
-    return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR), stories
-
-
-def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:
-    """Run the ontology's own report checks (``ontology/checks/*.rq``, ROBOT-style: every row is a defect).
-
-    Each file opens with ``# problem:`` and ``# solution:`` lines; the problem's first sentence is the message.
-    """
-    found: list[Violation] = []
-    file_of = inputs.file_of()
-    for query in sorted((inputs.project / CHECKS_DIR).glob("*.rq")):
-        text = query.read_text(encoding="utf-8")
-        problem = re.search(r"^# problem: (.*?)(?:\.\s|\n[^#])", text, re.M | re.S)
-        message = " ".join(problem[1].replace("#", " ").split()) if problem else query.stem
-        for row in rows(store.query(text, use_default_graph_as_union=True)):
-            entity = row["entity"]
-            detail = f" ({show(row['property'])} {show(row['value'])})" if row["value"] is not None else ""
-            where = _file_holding(store, entity, file_of)
-            if where == "?":  # a term used but never described: name the first file that uses it
-                where = _file_using(store, entity, file_of)
-            found.append(Violation(where, show(entity), query.stem, message + detail))
-    return found
-
-
-def _file_using(store: ox.Store, term: ox.NamedNode | ox.BlankNode | ox.Literal, file_of: dict[str, str]) -> str:
-    """The first input file (in path order) that uses ``term`` as a predicate or an object."""
-    files = set()
-    if isinstance(term, ox.NamedNode):
-        files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, term, None)
-                  if isinstance(q.graph_name, ox.NamedNode)}
-    files |= {file_of.get(q.graph_name.value) for q in store.quads_for_pattern(None, None, term)
-              if isinstance(q.graph_name, ox.NamedNode)}
-    return min((f for f in files if f), default="?")
-
-
-def _file_holding(store: ox.Store, focus: ox.NamedNode | ox.BlankNode | ox.Literal, file_of: dict[str, str]) -> str:
-    """The input file that says most about ``focus`` (the one a curator would open to fix it)."""
-    if isinstance(focus, ox.Literal):
-        return "?"
-    counts: dict[str, int] = {}
-    for quad in store.quads_for_pattern(focus, None, None):
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in file_of:
-            counts[file_of[quad.graph_name.value]] = counts.get(file_of[quad.graph_name.value], 0) + 1
-    return max(sorted(counts), key=lambda f: counts[f]) if counts else "?"
-
-
-# Above this many asserted triples `auto` reasons with rules compiled to SPARQL (kg/rules.py) instead of HermiT,
-# which holds everything in memory and grows faster than the data (BENCHMARKS.md).
-HERMIT_LIMIT = 50_000
-REASONERS = _REASONERS  # defined beside the check that refuses others (kg.inputs)
-
-
-def infer(store: ox.Store, reasoner: str = "auto") -> list[ox.Quad]:
-    """Reason over everything asserted (ontology, data, evidence); add the inferred quads to the store and return them.
-
-    ``reasoner`` is ``hermit`` (complete for OWL 2 DL, in memory), ``rules`` (the ontology's OWL RL axioms as
-    SPARQL over the store, linear in the data; same results on our ontology) or ``auto`` (HermiT up to
-    :data:`HERMIT_LIMIT` triples, rules beyond).
-    """
-    from kg import reason
-
-    graph = ox.NamedNode(INFERRED_GRAPH)
-    if reasoner == "rules" or (reasoner == "auto" and len(store) > HERMIT_LIMIT):
-        from kg.rules import reason_store
-
-        # The ontology's own graphs, read graph by graph: filtering every quad of a large store costs seconds.
-        ontology = (q for g in store.named_graphs()
-                    if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH + "ontology/")
-                    for q in store.quads_for_pattern(None, None, None, g))
-        return reason_store(store, ontology, graph)
-    skip = {META_GRAPH, INFERRED_GRAPH}
-    # Links out (owl:sameAs to Wikidata, DBpedia...) stay out of reasoning: otherwise HermiT copies every
-    # fact about an actor onto its external aliases, and the inferred graph fills with them.
-    triples = (
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None)
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip and q.predicate != _SAME_AS
-    )
-    inferred = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in reason.infer(triples)]
-    add_quads(store, inferred)
-    return inferred
-
-
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False) -> BuildReport:
+          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False,
+          incremental: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
-    ``reasoning`` is False (no reasoning step), True (``auto``) or one of :data:`REASONERS`. ``links`` is the
+    ``reasoning`` is False (no reasoning step), True (``rules``) or one of :data:`kg.inputs.REASONERS`. ``links`` is the
     folder of linked datasets to load (default: the store's own, see :func:`kg.link.sidecar`). A project without
     RDF files is refused unless ``allow_empty`` (an empty build would replace a good store).
+
+    With ``incremental``, the previous build's record (kg/manifest.py) says what changed: nothing (the store is
+    left as it is), only story files (the previous store is copied, those stories reloaded, checked and reasoned
+    over story by story, see :func:`_rebuild_into`) or more (a full build; ``report.plan`` says why). The result
+    is the store a full build makes.
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
     >>> report.inferred > 0 and sum(report.triples.values()) > 1000
     True
     """
+    from kg.link import sidecar
+
     project = Path(project)
     target = store_path(store)
     check_reasoner(reasoning)
     inputs = find_inputs(project)
     require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
+    links_folder = Path(links) if links is not None else sidecar(target)
+    reasoner = (reasoning if isinstance(reasoning, str) else "rules") if reasoning else None
+    options = {"reasoner": reasoner, "links": _fingerprint(links_folder)}
     # One build at a time: a second one is refused, saying who builds.
     with lock.writer(target, "kg build", create=True):
+        rebuilding = incremental and kgstore.exists(target)
+        previous = manifest.read(target) if rebuilding else None
+        plan = manifest.plan(previous, manifest.record(inputs, options, []))
+        if previous is not None and plan.unchanged:
+            report.plan = "unchanged"
+            report.warnings = manifest.warnings_of(previous)
+            return report
+        report.plan = f"{plan.full}: full build" if plan.full else _summary(plan)
+        if rebuilding:  # a first build needs no explanation
+            progress("plan", report.plan, 0.0)
         build_dir = kgstore.new_build_dir(target)
         try:
-            _build_into(build_dir, report, _Steps(report, progress), reasoning, links)
+            steps = _Steps(report, progress)
+            if plan.full:
+                _build_into(build_dir, report, steps, reasoning, links)
+            else:
+                _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
+            manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -240,6 +137,21 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
+def _summary(plan: Plan) -> str:
+    """What an incremental build reloads, in a few words."""
+    parts = [f"{len(files)} {what}" for files, what in ((plan.reload, "files to reload"), (plan.drop, "files removed"),
+                                                       (plan.texts, "texts changed")) if files]
+    return "incremental: " + ", ".join(parts)
+
+
+def _fingerprint(folder: Path) -> list[list[object]]:
+    """The linked datasets' folder as (file, size, modification time) rows: a change there means a full build."""
+    if not folder.is_dir():
+        return []
+    return [[p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
 def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str,
                 links: str | Path | None = None) -> None:
     """The build's steps in order, on a fresh store in ``folder``; the store is flushed and closed at the end."""
@@ -248,8 +160,174 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     def load() -> str:
         report.triples = load_inputs(db, inputs)
+        report.index = _index(db, inputs)
         return f"{len(inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
+    steps.run("load", load)
+    _derive(db, report, steps, reasoning, links)
+
+    def compact() -> str:
+        # Bulk writes (large files, the evidence, the inferred graph) leave the store in many unmerged files that
+        # every later read must search. Merging them once took 2 s at 10^6 triples, and afterwards a heavy canned
+        # query ran 2.3x and a full dump 1.6x faster (BENCHMARKS.md). An incremental build leaves it to the
+        # engine's own background merging: it writes little.
+        db.optimize()
+        return "store compacted for reading"
+
+    steps.run("compact", compact)
+    db.flush()
+
+
+def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport, steps: _Steps,
+                  reasoning: bool | str, links: str | Path | None, record: dict[str, Any]) -> None:
+    """An incremental build: a copy of the previous store (RocksDB's checkpoint, hard links to its immutable
+    files), the changed story files' graphs replaced, and what they derive replaced: batch by batch when the data
+    allow it (:func:`_rebuild_batches`), else every derived graph computed again as a full build computes it."""
+    inputs = report.inputs
+    folder.rmdir()  # the checkpoint makes the directory itself
+    source = kgstore.open_store(previous)
+    try:
+        source.backup(str(folder))
+    finally:
+        del source
+        lock.unpin(Path(os.path.realpath(previous)))  # once replaced, the previous build may be deleted
+    db = ox.Store(str(folder))
+    why = "HermiT reasons over the whole store" if reasoning == "hermit" else (
+        _rebuild_batches(db, plan, report, steps, reasoning, links, record))
+    if why is None:
+        db.flush()
+        return
+    steps.progress("plan", f"{why}: everything derived again", 0.0)
+    reload = set(plan.reload)
+
+    def load() -> str:
+        stale = [graph_iri(f) for f in plan.drop + sorted(reload)]
+        for graph in stale + _derived_graphs(db):
+            db.remove_graph(ox.NamedNode(graph))
+        load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
+        report.triples = triples_per_graph(db)
+        report.index = _index(db, inputs)
+        return f"{len(reload)} files reloaded, {sum(report.triples.values()):,} triples"
+
+    steps.run("load", load)
+    _derive(db, report, steps, reasoning, links)
+    db.flush()
+
+
+def _derived_graphs(db: ox.Store) -> list[str]:
+    """The graphs a build derives (evidence, inferred, meta, linked datasets): an incremental build makes them again."""
+    return [g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode) and (
+        g.value in _DERIVED or g.value.startswith((LINK_GRAPH, LINKSET_GRAPH)))]
+
+
+def _index(db: ox.Store, inputs: Inputs) -> dict[str, Any]:
+    """Each story's batch index (kg/batches.py), from its graphs in ``db``."""
+    from kg import batches
+
+    shared = batches.common(db, inputs)
+    graphs: dict[str, list[str]] = {}
+    for f in inputs.rdf:
+        if (folder := story_folder(f.relative)) is not None:
+            graphs.setdefault(folder, []).append(f.graph)
+    return {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))),
+                                  shared) for folder, gs in sorted(graphs.items())}
+
+
+def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Steps, reasoning: bool | str,
+                     links: str | Path | None, record: dict[str, Any]) -> str | None:
+    """Replace the changed stories' files and what their batches derive; returns why it cannot (then ``db`` is
+    untouched), or None when done. docs/design.md ("Per-story batches") says why the result is the full build's."""
+    from kg import batches
+    from kg.rules import type_nodes
+
+    inputs = report.inputs
+    if "index" not in record:
+        return "no story index in the previous build's record"
+    shared = batches.common(db, inputs)
+    files = record["files"]
+    changed = sorted({s for s in map(story_folder, plan.reload + plan.drop + plan.texts) if s is not None})
+    old = {s: [q for info in files.values() if info["story"] == s
+               for q in db.quads_for_pattern(None, None, None, ox.NamedNode(info["graph"]))] for s in changed}
+    new: dict[str, list[ox.Quad]] = {s: [] for s in changed}
+    mine = {s: [f for f in inputs.rdf if story_folder(f.relative) == s] for s in changed}
+    each_file([f for s in changed for f in mine[s]], lambda f: new[str(story_folder(f.relative))].extend(file_quads(f)))
+    indexes = {s: ix for s, ix in record["index"].items() if s not in changed}
+    indexes |= {s: batches.index(new[s], shared) for s in changed if mine[s]}
+    why = batches.unsound(indexes, shared)
+    if why is not None:
+        return why
+    report.index = indexes
+    every = [record["index"], indexes]
+    touched: set[str] = set()  # nodes the shared files or other stories mention too: their defined types are redone
+
+    def load() -> str:
+        stale: set[ox.Quad] = set()
+        for s in changed:
+            foreign = shared.terms | shared.nodes | {x for ixs in every for o, ix in ixs.items() if o != s
+                                                     for x in ix["refs"]}
+            stale.update(batches.derived_from(db, old[s], foreign))
+            touched.update(x for ixs in every if s in ixs for x in ixs[s]["refs"] if x in foreign)
+        defined = [ox.NamedNode(c.value) for c in shared.tbox.defined]
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        stale.update(q for x in touched for c in defined
+                     for q in db.quads_for_pattern(ox.NamedNode(x), _RDF_TYPE, c, inferred))
+        for q in stale:
+            db.remove(q)
+        # Every file of a changed story is loaded again, from the quads its batch was checked with.
+        for graph in [info["graph"] for info in files.values() if info["story"] in changed] + _derived_graphs(db):
+            if graph not in (EVIDENCE_GRAPH, INFERRED_GRAPH):
+                db.remove_graph(ox.NamedNode(graph))
+        db.extend(q for s in changed for q in new[s])
+        return f"{sum(len(fs) for fs in mine.values())} files of {len(changed)} stories reloaded"
+
+    checked: list[batches.Batch] = []
+    stories: list[Story] = []
+
+    def validate() -> str:
+        with in_effect(story_prefixes(db)):  # messages name the stories' nodes with their prefixes
+            return check_batches()
+
+    def check_batches() -> str:
+        kept = [w for w in report.warnings if not any(w.path.startswith(s + "/") for s in changed)]
+        problems = set(kept)
+        for s in changed:
+            if mine[s]:
+                scope = [f for f in inputs.rdf if story_folder(f.relative) in (None, s)]
+                checked.append(batches.validate(shared, new[s], Inputs(inputs.project, scope, inputs.texts)))
+                problems.update(checked[-1].problems)
+        found, story_problems = find_stories(db, inputs)
+        problems.update(story_problems)
+        if any(p.fails for p in problems):
+            raise ValidationError(sorted(problems))
+        report.warnings = sorted(problems)
+        stories.extend(found)
+        db.extend(q for b in checked for q in b.evidence)
+        return f"{len(checked)} of {len(found)} stories checked again, shapes pass"
+
+    def reason() -> str:
+        db.extend(q for b in checked for q in batches.reason(b))
+        type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)], ox.NamedNode(INFERRED_GRAPH))
+        return f"{len(checked)} stories reasoned over again, consistent"
+
+    report.warnings = manifest.warnings_of(record)
+    steps.run("load", load)
+    steps.run("validate", validate)
+    if reasoning:
+        steps.run("reason", reason)
+    report.triples = triples_per_graph(db)
+    report.inferred = report.triples.get(INFERRED_GRAPH, 0)
+    _describe_and_link(db, report, steps, stories, links, unchanged=set(indexes) - set(changed))
+    return None
+
+
+_DERIVED = (EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH)
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str,
+            links: str | Path | None = None) -> None:
+    """The steps after loading: validate, reason, describe, link."""
+    inputs = report.inputs
     stories: list[Story] = []
 
     def validate() -> str:
@@ -265,40 +343,48 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
             f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
-        inferred = infer(db, reasoning if isinstance(reasoning, str) else "auto")
+        inferred = infer(db, reasoning if isinstance(reasoning, str) else "rules")
         report.inferred = report.triples[INFERRED_GRAPH] = len(inferred)
         return f"consistent, {len(inferred):,} triples inferred"
 
-    def describe() -> str:
-        from kg.meta import describe as void
-        from kg.stories import figures
-
-        report.stories = [figures(db, story, report.triples) for story in stories]
-        meta = void(db, inputs, report.seconds, report.stories)
-        add_quads(db, meta)
-        report.triples[META_GRAPH] = len(meta)
-        return f"{len(meta):,} VoID triples"
-
-    steps.run("load", load)
     with in_effect(story_prefixes(db)):  # messages name the stories' nodes with their prefixes
         steps.run("validate", validate)
         if reasoning:
             steps.run("reason", reason)
+    _describe_and_link(db, report, steps, stories, links)
+
+
+def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
+                       links: str | Path | None, unchanged: Collection[str] = ()) -> None:
+    """The last steps: the store's VoID description, then the linked datasets. The figures of the stories in
+    ``unchanged`` (folders) are the previous build's, kept in their index (counting them again costs a query each)."""
+    def describe() -> str:
+        from kg.meta import describe as void
+        from kg.stories import figures
+
+        def counted(story: Story) -> StoryFigures:
+            kept = report.index.get(story.folder, {}).get("figures") if story.folder in unchanged else None
+            if kept is None:
+                return figures(db, story, report.triples)
+            events, mentions, spans = kept
+            return StoryFigures(story, sum(report.triples.get(g, 0) for g in story.graphs), events, mentions, spans,
+                                len(story.documents))
+
+        report.stories = [counted(story) for story in stories]
+        for f in report.stories:
+            if f.story.folder in report.index:
+                report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
+        # An incremental build has just counted every graph (its report's counts are the store's, exactly).
+        meta = void(db, report.inputs, report.seconds, report.stories, dict(report.triples) if unchanged else None)
+        add_quads(db, meta)
+        report.triples[META_GRAPH] = len(meta)
+        return f"{len(meta):,} VoID triples"
+
     steps.run("describe", describe)
     # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
     from kg.link import load_links
 
     steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links))
-
-    def compact() -> str:
-        # Bulk writes (large files, the evidence, the inferred graph) leave the store in many unmerged files that
-        # every later read must search. Merging them once took 2 s at 10^6 triples, and afterwards a heavy canned
-        # query ran 2.3x and a full dump 1.6x faster (BENCHMARKS.md).
-        db.optimize()
-        return "store compacted for reading"
-
-    steps.run("compact", compact)
-    db.flush()
 
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:
@@ -328,9 +414,9 @@ def validate_project(project: str | Path = ".") -> list[Violation]:
     return _scratch(inputs, lambda db: check(db, inputs)[1])  # type: ignore[return-value]
 
 
-def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, str]]:
+def reason_project(project: str | Path = ".", reasoner: str = "rules") -> tuple[list[ox.Quad], dict[str, str]]:
     """Run the reasoner over the project's files without touching any store; the inferred quads, and the prefixes
-    to show them with (ours and the stories')."""
+    to show them with (ours and the stories'). ``reasoner`` as for :func:`infer`."""
     from kg.stories import known_prefixes
 
     inputs = find_inputs(Path(project))
@@ -340,6 +426,6 @@ def reason_project(project: str | Path = ".") -> tuple[list[ox.Quad], dict[str, 
         problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
         if problems:
             raise ValidationError(problems)
-        return infer(db), known_prefixes(db)
+        return infer(db, reasoner), known_prefixes(db)
 
     return _scratch(inputs, checked)  # type: ignore[return-value]

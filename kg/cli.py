@@ -70,18 +70,25 @@ def _out(data: bytes) -> None:
 
 @app.command()
 def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
-          no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the HermiT reasoning step.")] = False,
+          no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the reasoning step.")] = False,
           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
           endpoint: EndpointOpt = None,
           reasoner: Annotated[str, typer.Option(
-              "--reasoner", help="auto (HermiT for small data, rules compiled to SPARQL for large), hermit or "
-              "rules.")] = "auto",
+              "--reasoner", help="rules (the ontology's axioms compiled to SPARQL, at every size) or hermit (the "
+              "rules, then HermiT as a cross-check: any triple they disagree on is an error).")] = "rules",
           allow_empty: Annotated[bool, typer.Option(
               "--allow-empty", help="Build even when the project has no RDF input (otherwise an error: an empty "
-              "build would replace a good store).")] = False) -> None:
+              "build would replace a good store).")] = False,
+          full: Annotated[bool, typer.Option(
+              "--full", help="Build everything again, even when only story files changed or nothing did.")] = False,
+          ) -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
-    The store is replaced only when every step passed; after any failure the previous store is untouched.
+    Incremental: when nothing changed since the last build, nothing is done; when only story files changed,
+    the previous store is copied and only those stories are reloaded, checked and reasoned over (the store is
+    the one a full build makes); a changed ontology, shapes file, check, shared file, option or tool version
+    means a full build, and the first line says why. --full builds everything. The store is replaced only when
+    every step passed; after any failure the previous store is untouched.
     With --endpoint the graphs go to a SPARQL server instead, graph by graph (Graph Store Protocol), with the
     datasets `kg link add --endpoint` keeps for that server.
     """
@@ -90,17 +97,21 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
     from kg.remote import build_remote
 
     def progress(step: str, summary: str, seconds: float) -> None:
-        if not quiet:
-            typer.echo(f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
+        if quiet:
+            return
+        typer.echo(f"  {summary}" if step == "plan" else f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
     try:
         check_reasoner(reasoner)
         report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
                                allow_empty=allow_empty) if endpoint
                   else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
-                                 allow_empty=allow_empty))
+                                 allow_empty=allow_empty, incremental=not full))
     except KgError as err:
         _fail(err)
+    if report.plan == "unchanged":
+        typer.echo(f"unchanged since the last build: {report.store} (kg build --full builds it again)", err=True)
+        return
     for warning in report.warnings:
         typer.echo(f"  {warning}", err=True)
     total = sum(report.triples.values())
@@ -295,8 +306,11 @@ def validate(project: ProjectOpt = Path(".")) -> None:
 
 @app.command()
 def reason(project: ProjectOpt = Path("."),
-           show: Annotated[bool, typer.Option("--show", help="Print the inferred triples as Turtle.")] = False) -> None:
-    """Run HermiT over ontology and data: report consistency and what it infers (no store is touched)."""
+           show: Annotated[bool, typer.Option("--show", help="Print the inferred triples as Turtle.")] = False,
+           hermit: Annotated[bool, typer.Option("--hermit", help="Run HermiT as well and fail on any triple it "
+                                                "and the rules disagree on.")] = False) -> None:
+    """Reason over ontology and data with the rules: report consistency and what they infer (no store is
+    touched)."""
     import io
 
     import pyoxigraph as ox
@@ -305,7 +319,7 @@ def reason(project: ProjectOpt = Path("."),
     from kg.export import write_turtle
 
     try:
-        inferred, prefixes = reason_project(project)
+        inferred, prefixes = reason_project(project, "hermit" if hermit else "rules")
     except KgError as err:
         _fail(err)
     typer.echo(f"consistent; {len(inferred):,} triples inferred", err=True)

@@ -17,6 +17,8 @@ DRAFT_FILE = "draft.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
 CHECKS_DIR = Path("ontology") / "checks"
 QUERIES_DIR = Path("queries")
+# What a build read (kg/manifest.py), inside the build directory; any other writer deletes it (kg/lock.py).
+MANIFEST_FILE = "kg-build.json"
 
 
 def store_path(store: str | os.PathLike[str] | None = None) -> Path:

@@ -64,6 +64,10 @@ class InconsistentError(KgError):
     exit_code = 4
 
 
+class ReasonersDisagreeError(KgError):
+    """HermiT, run as a cross-check of the rules (``--reasoner hermit``), inferred other triples; one line each."""
+
+
 class QueryError(KgError):
     """A query is malformed, unknown, refused (an update without permission) or missing parameters."""
 

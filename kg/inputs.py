@@ -58,16 +58,17 @@ def find_inputs(project: Path) -> Inputs:
     return Inputs(project, rdf, texts)
 
 
-REASONERS = ("auto", "hermit", "rules")
+# The rules (kg/rules.py) reason at every size; hermit runs HermiT as well, as a cross-check of them.
+REASONERS = ("rules", "hermit")
 
 
 def check_reasoner(name: str | bool) -> None:
-    """Refuse a reasoner name we do not know (True and False mean auto and none).
+    """Refuse a reasoner name we do not know (True and False mean rules and none).
 
     >>> check_reasoner("bogus")
     Traceback (most recent call last):
     ...
-    kg.errors.OptionError: --reasoner 'bogus': use auto, hermit or rules
+    kg.errors.OptionError: --reasoner 'bogus': use rules or hermit
     """
     if not isinstance(name, bool) and name not in REASONERS:
         raise OptionError(f"--reasoner {name!r}: use {', '.join(REASONERS[:-1])} or {REASONERS[-1]}")

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from kg.config import MANIFEST_FILE
 from kg.errors import StoreLockedError, StoreMissingError, os_error
 
 _PINS: dict[str, int] = {}  # build directory -> the descriptor holding its shared lock, for the process' life
@@ -85,6 +86,10 @@ def acquire(store: Path, what: str, create: bool = False) -> int:
         text = f"pid {os.getpid()} ({what}, since {time.strftime('%H:%M:%S')})\n".encode()
         os.pwrite(fd, text, 0)
         os.ftruncate(fd, len(text))
+    if what != "kg build":
+        # Whoever else writes may change the store: the next build can no longer start from it (kg/manifest.py).
+        with contextlib.suppress(OSError):
+            (store / MANIFEST_FILE).unlink(missing_ok=True)
     return fd
 
 

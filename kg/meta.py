@@ -28,10 +28,12 @@ STORY_CLASSES = {"events": SO + "Eventuality", "mentions": SO + "Mention", "span
 
 
 def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
-             stories: list[StoryFigures] | tuple[StoryFigures, ...] = ()) -> list[ox.Quad]:
+             stories: list[StoryFigures] | tuple[StoryFigures, ...] = (),
+             counts: dict[str, int] | None = None) -> list[ox.Quad]:
     """VoID quads (in the meta graph) describing everything already in ``store``, and each story of ``stories``.
 
-    Figures are computed with SPARQL over the store itself, so they are what a user's query would count.
+    Figures are computed with SPARQL over the store itself, so they are what a user's query would count;
+    ``counts`` (graph IRI -> triples) saves counting the graphs again when the caller just did.
     """
     g = ox.NamedNode(META_GRAPH)
     ds = ox.NamedNode(DATASET)
@@ -49,8 +51,11 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
 
     total = 0
     files = {f.graph: f for f in inputs.rdf}
-    for row in rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")):
-        graph, n = row["g"], int(row["n"].value)
+    if counts is None:
+        found = rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))
+        counts = {row["g"].value: int(row["n"].value) for row in found}
+    for iri, n in sorted(counts.items()):
+        graph = ox.NamedNode(iri)
         total += n
         add(ds, VOID + "subset", graph)
         add(graph, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))

@@ -61,8 +61,7 @@ def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
     folder = Path(tempfile.mkdtemp(prefix="kg-remote-"))
     try:
         report = build(project, folder / "store", reasoning=reasoning, links=remote_sidecar(endpoint, store),
-                       allow_empty=allow_empty,
-                       **({"progress": progress} if progress else {}))
+                       allow_empty=allow_empty, progress=progress or (lambda step, summary, seconds: None))
         local = open_store(report.store)
         upload(local, remote, progress)
         del local

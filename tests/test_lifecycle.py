@@ -166,7 +166,8 @@ def test_killing_kg_during_hermit_leaves_no_java_and_no_temp_file(project_copy: 
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
-    args = [command] if command == "reason" else [command, "--reasoner", "hermit", "--store", str(tmp_path / "s")]
+    args = ([command, "--hermit"] if command == "reason"
+            else [command, "--reasoner", "hermit", "--store", str(tmp_path / "s")])
     process = subprocess.Popen([str(KG), *args], cwd=project_copy, env=env, stderr=subprocess.PIPE, text=True)
     java = hermit_running(process)
     process.send_signal(sig)

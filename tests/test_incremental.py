@@ -1,0 +1,168 @@
+"""Incremental `kg build`: after random edits, additions and deletions of story files, the incremental build makes
+exactly the store a full build makes; a changed ontology means a full build and says so; nothing changed means
+no build; an interrupted incremental build leaves the previous store."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT, run_kg
+
+from benchmarks.corpus import generate
+from kg import lock
+from kg.build import build
+from kg.config import MANIFEST_FILE
+from kg.vocab import META_GRAPH, PREFIXES
+
+# The meta graph's clock readings and step durations differ between any two builds; everything else must not.
+_VOLATILE = {PREFIXES["dcterms"] + "modified", PREFIXES["prov"] + "endedAtTime", PREFIXES["rdfs"] + "comment"}
+CORPUS_STORIES = 4  # generated stories: the first two start in the project, the others wait to be added
+
+
+def quads(store: Path) -> set[ox.Quad]:
+    """Every quad of the built store, blank nodes renamed canonically, the meta graph's timings left out."""
+    db = ox.Store.read_only(str(store))
+    dataset = ox.Dataset(q for q in db if not (q.graph_name == ox.NamedNode(META_GRAPH)
+                                                  and q.predicate.value in _VOLATILE))
+    del db
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated stories sharing an actors file, beside which the project's own stories are built."""
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(folder, 1000 * CORPUS_STORIES)
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path, corpus: Path) -> Path:
+    """The ontology, the project's stories, the shared actors and two generated stories."""
+    target = tmp_path / "project"
+    shutil.copytree(ROOT / "ontology", target / "ontology")
+    shutil.copytree(ROOT / "triples", target / "triples")
+    shutil.copy(corpus / "triples" / "actors.ttl", target / "triples" / "actors.ttl")
+    for k in range(1, 3):
+        shutil.copytree(corpus / "triples" / f"story-{k:05d}", target / "triples" / f"story-{k:05d}")
+    return target
+
+
+def _edit(rng: random.Random, project: Path, corpus: Path) -> str:
+    """One random change of story files that keeps the project valid; returns what it did."""
+    stories = sorted(p for p in (project / "triples").iterdir() if p.is_dir())
+    waiting = [p for p in sorted((corpus / "triples").iterdir())
+               if p.is_dir() and not (project / "triples" / p.name).exists()]
+    kind = rng.choice(["label", "triple", "add", "delete", "delete-file"])
+    story = rng.choice(stories)
+    if kind == "add" and waiting:
+        shutil.copytree(waiting[0], project / "triples" / waiting[0].name)
+        return f"added {waiting[0].name}"
+    if kind == "delete" and len(stories) > 1 and story.name.startswith("story-"):
+        shutil.rmtree(story)
+        return f"deleted {story.name}"
+    if kind == "delete-file" and (story / "links.ttl").exists():
+        (story / "links.ttl").unlink()
+        return f"deleted {story.name}/links.ttl"
+    file = rng.choice(sorted(story.glob("*.ttl")))
+    text = file.read_text(encoding="utf-8")
+    if kind == "label" and "rdfs:label \"" in text:
+        # A label is never a quote (quotes are oa:exact), so the evidence still anchors.
+        text = text.replace("rdfs:label \"", f"rdfs:label \"edited {rng.randrange(10**6)} ", 1)
+    else:
+        first = next(iter(ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)), None)  # None: an empty file
+        subject = first.subject if first is not None else ox.NamedNode("https://example.org/edited")
+        if isinstance(subject, ox.NamedNode):
+            text += f'\n<{subject.value}> <{PREFIXES["rdfs"]}comment> "edit {rng.randrange(10**6)}" .\n'
+        else:
+            text += "\n# edited\n"
+    file.write_text(text, encoding="utf-8")
+    return f"{kind} in {file.relative_to(project)}"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_incremental_build_makes_the_store_a_full_build_makes(project: Path, corpus: Path, tmp_path: Path,
+                                                              seed: int) -> None:
+    rng = random.Random(seed)
+    store = tmp_path / "incremental" / "store"
+    build(project, store, incremental=True)
+    done = [_edit(rng, project, corpus) for _ in range(rng.randint(1, 3))]
+    said: list[str] = []
+    report = build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
+    assert not any("everything derived again" in line for line in said), said  # story by story
+    full = build(project, tmp_path / "full" / "store")
+    if report.plan != "unchanged":  # a story deleted and added back is the same project
+        assert report.plan.startswith("incremental"), (done, report.plan)
+        assert report.triples == full.triples, done
+    assert quads(store) == quads(tmp_path / "full" / "store"), done
+
+
+def test_changed_ontology_means_a_full_build_and_says_so_in_one_line(project: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert run_kg("build", "--store", store, cwd=project).returncode == 0
+    with (project / "ontology" / "standoff.ttl").open("a", encoding="utf-8") as out:
+        out.write("\n# a comment changes the file, hence a full build\n")
+    result = run_kg("build", "--store", store, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == "  ontology changed (ontology/standoff.ttl): full build"
+    assert "compact" in result.stderr  # the full build's last step
+
+
+def test_nothing_changed_means_no_build(project: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert run_kg("build", "--store", str(store), cwd=project).returncode == 0
+    before = os.path.realpath(store)
+    result = run_kg("build", "--store", str(store), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"unchanged since the last build: {store} (kg build --full builds it again)\n"
+    assert os.path.realpath(store) == before
+    forced = run_kg("build", "--full", "--store", str(store), cwd=project)
+    assert forced.returncode == 0 and "load      " in forced.stderr and os.path.realpath(store) != before
+
+
+def test_a_story_edit_rebuilds_incrementally_with_the_same_figures(project: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    first = run_kg("build", "--store", store, cwd=project)
+    story = project / "triples" / "story-00002" / "acts.ttl"
+    story.write_text(story.read_text(encoding="utf-8").replace("rdfs:label \"", "rdfs:label \"new ", 1),
+                     encoding="utf-8")
+    again = run_kg("build", "--store", store, cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines()[:2] == ["  incremental: 1 files to reload",
+                                             again.stderr.splitlines()[1]]
+    assert re.match(r"  load +4 files of 1 stories reloaded", again.stderr.splitlines()[1])  # the story's files
+    assert re.match(r"  validate +1 of 4 stories checked again", again.stderr.splitlines()[2])
+    # Same triples, graphs and story figures as before: a label changed, nothing was added.
+    assert first.stderr.split("built ")[1].split("(")[0] == again.stderr.split("built ")[1].split("(")[0]
+
+
+def test_an_interrupted_incremental_build_leaves_the_previous_store(project: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(project, store)
+    before, content = os.path.realpath(store), quads(store)
+    shutil.rmtree(project / "triples" / "story-00001")
+
+    def interrupt(step: str, summary: str, seconds: float) -> None:
+        if step == "validate":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(project, store, incremental=True, progress=interrupt)
+    assert os.path.realpath(store) == before and quads(store) == content
+    assert [p.name for p in (tmp_path / "store.builds").iterdir()] == [Path(before).name]  # no partial copy left
+
+
+def test_another_writer_means_the_next_build_is_full(project: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(project, store)
+    assert (store / MANIFEST_FILE).exists()
+    with lock.writer(store, "kg sparql --update"):  # it may change the store: the record no longer describes it
+        pass
+    assert build(project, store, incremental=True).plan == "no record of the previous build: full build"
