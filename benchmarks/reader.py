@@ -44,10 +44,11 @@ def make(work: Path, claims: int) -> tuple[Path, int, int]:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(ROOT / "ontology", work / "ontology", ignore=shutil.ignore_patterns("examples", "*.md"))
     pool = actors(10, 7)
-    (work / "triples" / "actors").mkdir(parents=True)
+    (work / "triples").mkdir(parents=True)
     from benchmarks.corpus import actors_turtle
 
-    (work / "triples" / "actors" / "actors.ttl").write_text(actors_turtle(pool)[0], encoding="utf-8")
+    # Shared actors sit beside the story folders, as in benchmarks.corpus: a folder under triples/ is a story's.
+    (work / "triples" / "actors.ttl").write_text(actors_turtle(pool)[0], encoding="utf-8")
     st = story(1, pool, 7, rounds=max(1, round(claims / 7)))
     folder = work / "triples" / "story-00001"
     write_story(folder, st)
