@@ -1,8 +1,9 @@
 """CONSTRUCT in bounded memory: the engine answers the WHERE part as a SELECT, and the template is filled in here.
 
 The engine's own CONSTRUCT keeps every triple it has given in a set, to give each once: its memory grows with the
-result (about 600 MB for 10^6 triples; ENGINE-NOTES). Here the query is split where its template ends: the rest
-(``WHERE``, dataset clauses, ``ORDER BY``, ``LIMIT``…) runs as ``SELECT *``, whose solutions stream, and each
+result (measured with pyoxigraph 0.5: 40 MB more for 10^5 triples, 590 MB more for 10^6). Here the query is split
+where its template ends: the rest (``WHERE``, dataset clauses, ``ORDER BY``, ``LIMIT``…) runs as ``SELECT *``,
+whose solutions stream, and each
 solution fills the template (fresh blank nodes for each, a triple left out when one of its variables is unbound or
 of the wrong kind, as SPARQL 1.1 section 16.2 says). Repeats are dropped within a window of recent triples only,
 so a very large result may hold a triple twice: an RDF graph is a set, and every parser reads it as one.
