@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--build-only", action="store_true",
                         help=f"only the build, one run (sizes above {BUILD_ONLY_ABOVE:,} always are)")
-    parser.add_argument("--reasoner", default="rules", help="reasoner for kg build (rules, or hermit: the rules cross-checked by HermiT)")
+    parser.add_argument("--reasoner", default="rules", help="rules, or hermit (the rules cross-checked by HermiT)")
     parser.add_argument("--link-entities", default="1e5,1e6",
                         help="comma-separated entity counts for the `kg link` benchmark (empty: skip it)")
     parser.add_argument("--link-only", action="store_true", help="only the `kg link` benchmark")

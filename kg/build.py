@@ -22,12 +22,11 @@ from kg import store as kgstore
 from kg.config import store_path
 from kg.errors import ValidationError, Violation
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
-from kg.literals import ill_typed
 from kg.manifest import Plan
 from kg.rdfio import add_quads
 
 # kg.build.infer and kg.build.load_inputs: where callers have always found them
-from kg.steps import check, each_file, file_quads, infer, load_inputs, triples_per_graph
+from kg.steps import check, each_file, file_quads, infer, literal_problems, load_inputs, triples_per_graph
 from kg.stories import Story, StoryFigures, find_stories, story_folder, story_prefixes
 from kg.vocab import (
     EVIDENCE_GRAPH,
@@ -423,7 +422,7 @@ def reason_project(project: str | Path = ".", reasoner: str = "rules") -> tuple[
     require_inputs(inputs, allow_empty=True)
 
     def checked(db: ox.Store) -> tuple[list[ox.Quad], dict[str, str]]:
-        problems = ill_typed(db, inputs.file_of())  # the reasoner would trip over them, with a traceback
+        problems = literal_problems(db, inputs)  # the reasoner would trip over them, with a traceback
         if problems:
             raise ValidationError(problems)
         return infer(db, reasoner), known_prefixes(db)

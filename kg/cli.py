@@ -260,28 +260,47 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
-    default."""
+    default. Ctrl-C stops it at once and leaves no file behind."""
+    from collections.abc import Callable
+    from typing import BinaryIO
+
     from kg.endpoint import RemoteStore
     from kg.export import default_graphs, turtle_prefixes
     from kg.export import export as run_export
-    from kg.files import atomic_output
+    from kg.files import atomic_output, scratch_folder
     from kg.sparql import graph_names
     from kg.target import open_target
+    from kg.worker import run_stoppable
+
+    def into(handle: BinaryIO, scratch: Path) -> Callable[[], None]:
+        def work() -> None:  # in a child process (kg.worker), which Ctrl-C kills wherever it is in the engine
+            db = open_target(store, endpoint)
+            graphs = graph_names(graph) if graph else default_graphs(db, inferred)
+            # The stories' prefixes come from the whole store, not only from the graphs exported.
+            prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None
+            if isinstance(db, RemoteStore):
+                db = db.copy(graphs)
+            run_export(db, handle, fmt, graphs, prefixes, scratch)
+            handle.flush()
+
+        return work
 
     try:
-        db = open_target(store, endpoint)
-        graphs = graph_names(graph) if graph else default_graphs(db, inferred)
-        # The stories' prefixes come from the whole store, not only from the graphs exported.
-        prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None
-        if isinstance(db, RemoteStore):
-            db = db.copy(graphs)
-        if output is None:
-            run_export(db, sys.stdout.buffer, fmt, graphs, prefixes)
-        else:
-            with atomic_output(output) as handle:
-                run_export(db, handle, fmt, graphs, prefixes)
+        if graph:
+            graph_names(graph)  # checked here, before any work: one line, exit 5
+        # The parent owns the sort's temporary folder, so that it goes even when the child is killed.
+        with scratch_folder("kg-export-") as scratch:
+            if output is None:
+                code = run_stoppable(into(sys.stdout.buffer, scratch))
+            else:
+                with atomic_output(output) as handle:
+                    code = run_stoppable(into(handle, scratch))
+                    if code:  # the child said why in one line; the half-written file goes with the exception
+                        raise typer.Exit(code=code)
     except KgError as err:
         _fail(err)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()

@@ -71,12 +71,13 @@ def default_graphs(store: StoreLike, inferred: bool = False) -> list[ox.NamedNod
 
 
 def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: Sequence[Graph] | None = None,
-           prefixes: dict[str, str] | None = None) -> None:
+           prefixes: dict[str, str] | None = None, scratch: Path | None = None) -> None:
     """Write the store (the given graphs, or :func:`default_graphs`) to ``output`` in ``fmt``.
 
     Turtle, N-Triples and RDF/XML hold one graph: the union of the chosen graphs. TriG, N-Quads and JSON-LD
     keep each graph's name. Turtle, TriG and RDF/XML declare ``prefixes`` (default :func:`turtle_prefixes`:
-    ours and each story's, read from the store).
+    ours and each story's, read from the store). The Turtle writer sorts in a temporary folder inside ``scratch``
+    (default: the system's temporary folder).
 
     >>> import io
     >>> s = ox.Store()
@@ -94,7 +95,7 @@ def export(store: ox.Store, output: BinaryIO, fmt: str = "turtle", graphs: Seque
     if prefixes is None and rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         prefixes = turtle_prefixes(store)
     if rdf == ox.RdfFormat.TURTLE:
-        write_turtle(store, output, chosen, prefixes)
+        write_turtle(store, output, chosen, prefixes, scratch)
     elif rdf == ox.RdfFormat.N_TRIPLES:
         for graph in chosen:
             store.dump(output, format=rdf, from_graph=graph)
@@ -140,8 +141,8 @@ class _TurtleWriter:
     """
 
     def __init__(self, store: ox.Store, graphs: Sequence[Graph], out: BinaryIO,
-                 prefixes: dict[str, str] | None = None) -> None:
-        self.store, self.graphs, self.out = store, graphs, out
+                 prefixes: dict[str, str] | None = None, scratch: Path | None = None) -> None:
+        self.store, self.graphs, self.out, self.scratch = store, graphs, out, scratch
         self.prefixes = PREFIXES if prefixes is None else prefixes
         namespaces = {ns: p for p, ns in self.prefixes.items() if ns[-1:] in ("/", "#")}
         # One memo per writer: the stories' prefixes differ from store to store.
@@ -157,7 +158,7 @@ class _TurtleWriter:
     def write(self) -> None:
         head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.prefixes.items()))
         self.out.write(head.encode())
-        with tempfile.TemporaryDirectory(prefix="kg-export-") as name, ExitStack() as files:
+        with tempfile.TemporaryDirectory(prefix="kg-export-", dir=self.scratch) as name, ExitStack() as files:
             self.tmp = Path(name)
             runs = _Runs(self.tmp)
             with ThreadPoolExecutor(max_workers=2) as workers:  # the engine is the slow part: two at it
@@ -574,6 +575,7 @@ def _ahead(worker: ThreadPoolExecutor, work: Callable[[T], R], items: Iterable[T
 
 
 def write_turtle(store: ox.Store, out: BinaryIO, graphs: Iterable[Graph],
-                 prefixes: dict[str, str] | None = None) -> None:
-    """Write the union of ``graphs`` as readable, deterministic Turtle, declaring ``prefixes`` (default: ours)."""
-    _TurtleWriter(store, list(graphs), out, prefixes).write()
+                 prefixes: dict[str, str] | None = None, scratch: Path | None = None) -> None:
+    """Write the union of ``graphs`` as readable, deterministic Turtle, declaring ``prefixes`` (default: ours);
+    the sort's temporary files go in a folder inside ``scratch`` (default: the system's temporary folder)."""
+    _TurtleWriter(store, list(graphs), out, prefixes, scratch).write()

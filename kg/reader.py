@@ -10,6 +10,7 @@ its offsets is left out and named in ``problems``. No story is named here: stori
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -134,22 +135,26 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
     """Everything the reader shows for one story, as plain JSON-able data (stable order)."""
     story = find_story(rows, story_name)
     iri = story["iri"]
-    docs = rows(f"""SELECT ?doc (SAMPLE(?l) AS ?label) (SAMPLE(?h) AS ?headline) (SAMPLE(?s) AS ?sha) WHERE {{
-      <{iri}> so:hasDocument ?doc . OPTIONAL {{ ?doc rdfs:label ?l }} OPTIONAL {{ ?doc schema:headline ?h }}
-      OPTIONAL {{ ?doc so:sha256 ?s }} }} GROUP BY ?doc""")
-    spans = rows(f"""SELECT ?node ?span ?doc ?start ?end ?exact WHERE {{
-      <{iri}> so:hasDocument ?doc .
-      ?node so:hasEvidence ?span . ?span oa:hasSource ?doc ; oa:hasSelector ?sel , ?q .
-      ?sel oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }}""")
-    node_iris = sorted({r["node"] for r in spans})
-    values = " ".join(f"<{n}>" for n in node_iris)
-    events = rows(f"""SELECT DISTINCT ?node WHERE {{ VALUES ?m {{ {values} }} ?m so:mentionOf ?node }}""")
-    node_iris = sorted(set(node_iris) | {r["node"] for r in events})
+    # Rounds of queries, those of a round asked side by side: what names the nodes, what is said of them, then the
+    # names of what is said: three round trips to the endpoint where there were seven.
+    first = {
+        "docs": f"""SELECT ?doc (SAMPLE(?l) AS ?label) (SAMPLE(?h) AS ?headline) (SAMPLE(?s) AS ?sha) WHERE {{
+          <{iri}> so:hasDocument ?doc . OPTIONAL {{ ?doc rdfs:label ?l }} OPTIONAL {{ ?doc schema:headline ?h }}
+          OPTIONAL {{ ?doc so:sha256 ?s }} }} GROUP BY ?doc""",
+        "spans": f"""SELECT ?node ?span ?doc ?start ?end ?exact WHERE {{
+          <{iri}> so:hasDocument ?doc .
+          ?node so:hasEvidence ?span . ?span oa:hasSource ?doc ; oa:hasSelector ?sel , ?q .
+          ?sel oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }}""",
+        # the events the spans' mentions report, which may have no span of their own
+        "events": f"""SELECT DISTINCT ?node WHERE {{ <{iri}> so:hasDocument ?doc .
+          ?m so:hasEvidence/oa:hasSource ?doc ; so:mentionOf ?node }}""",
+        "orders": "SELECT ?p WHERE { ?p rdfs:subPropertyOf* so:after }"}
+    docs, spans, events, orders_found = _ask_together(rows, first).values()
+    node_iris = sorted({r["node"] for r in spans} | {r["node"] for r in events})
     values = " ".join(f"<{n}>" for n in node_iris)
     kept = ", ".join([f"so:{name}" for name in sorted(_KEPT)] + ["rdfs:label", f"<{RDF_TYPE}>"])
-    orders = ", ".join(sorted({f"<{r['p']}>" for r in rows("SELECT ?p WHERE { ?p rdfs:subPropertyOf* so:after }")}
-                              | {"so:after"}))
-    asked = {
+    orders = ", ".join(sorted({f"<{r['p']}>" for r in orders_found} | {"so:after"}))
+    second = {
         "props": f"""SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {values} }}
           GRAPH ?g {{ ?node ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}> && ?p IN ({kept})) }}""",
         "times": f"""SELECT ?node ?day ?month ?year WHERE {{ VALUES ?node {{ {values} }}
@@ -159,9 +164,9 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
         # which is as long as the story squared and gives the same longest chains
         "after": f"""SELECT DISTINCT ?node ?before WHERE {{ VALUES ?node {{ {values} }}
           GRAPH ?g {{ ?node ?p ?before }} FILTER(?g != <{INFERRED_GRAPH}> && ?p IN ({orders})) }}"""}
-    with ThreadPoolExecutor(3) as pool:  # independent queries: the endpoint answers them side by side
-        answers = dict(zip(asked, pool.map(rows, asked.values()), strict=True))
-    props, times, after = answers["props"], answers["times"], answers["after"]
+    props, times, after = _ask_together(rows, second).values()
+    # The objects' names (English or untagged) in a round of their own: asked inside the props query, as an
+    # OPTIONAL, they made it slower than the two queries together (measured on a 1,000-claim story).
     objects = " ".join(sorted({f"<{r['o']}>" for r in props if r["p"] != RDFS + "label" and "://" in r["o"]}))
     names: dict[str, str] = {}
     for r in rows(f"""SELECT ?o ?olabel WHERE {{ VALUES ?o {{ {objects} }} ?o skos:prefLabel|rdfs:label ?olabel
@@ -225,9 +230,9 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
         documents.append({"id": f"d{i}", "iri": d["doc"], "name": _short(d["doc"], story),
                           "label": d.get("label", d["doc"]), "headline": d.get("headline", ""), "text": text})
     # Reading order: by the first narrativeOrder of the spans in each document, then by IRI.
-    first = {doc: min((nodes[ids[r["node"]]]["order"] or 10**9 for r in spans if r["doc"] == doc), default=10**9)
-             for doc in doc_ids}
-    documents.sort(key=lambda d: (first[d["iri"]], d["iri"]))
+    opening = {doc: min((nodes[ids[r["node"]]]["order"] or 10**9 for r in spans if r["doc"] == doc), default=10**9)
+               for doc in doc_ids}
+    documents.sort(key=lambda d: (opening[d["iri"]], d["iri"]))
     by_doc = {d["id"]: d for d in documents}
     out_spans: list[dict[str, Any]] = []
     for r in sorted(spans, key=lambda r: (doc_ids[r["doc"]], int(r["start"]), -int(r["end"]), r["node"], r["span"])):
@@ -251,6 +256,12 @@ def story_data(rows: Rows, story_name: str, texts: dict[str, Path], project: str
     return {"story": story, "documents": documents, "spans": out_spans,
             "nodes": [nodes[ids[n]] for n in node_iris], "timeline": timeline(nodes, after, ids),
             "problems": problems}
+
+
+def _ask_together(rows: Rows, asked: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The answers to independent queries, by name, asked side by side (the endpoint answers them in parallel)."""
+    with ThreadPoolExecutor(len(asked)) as pool:
+        return dict(zip(asked, pool.map(rows, asked.values()), strict=True))
 
 
 def _source(node: dict[str, Any], nodes: dict[str, dict[str, Any]], docs: set[str]) -> dict[str, str]:
@@ -322,26 +333,70 @@ def _words(name: str) -> str:
     return "".join(" " + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
-def route(path: str, query: str, endpoint: str, project: Path) -> tuple[int, bytes, str] | None:
+class BuildCache:
+    """What the reader routes computed for the build ``kg serve`` serves read-only: a story's data, its JSON, its
+    diagram and the texts' digests are the same until the served build changes, so each is computed once per
+    build. ``kg serve`` calls :meth:`serve` with the build it serves (again each time it follows a rebuild), which
+    forgets the older build's answers; with no build (a ``--writable`` server, whose store changes under it)
+    nothing is kept."""
+
+    def __init__(self) -> None:
+        self.build: str | None = None
+        self._answers: dict[tuple, Any] = {}
+        self._busy: dict[tuple, threading.Lock] = {}  # one computation per key at a time: the others wait for it
+        self._lock = threading.Lock()
+
+    def serve(self, build: str | None) -> None:
+        """Answer for ``build`` from now on (None: keep nothing)."""
+        with self._lock:
+            if build != self.build:
+                self.build, self._answers, self._busy = build, {}, {}
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """The answer for ``key`` in the served build: computed by ``make`` the first time (an error is not kept)."""
+        with self._lock:
+            build = self.build
+            busy = self._busy.setdefault(key, threading.Lock()) if build is not None else None
+        if busy is None:
+            return make()
+        with busy:
+            with self._lock:
+                if self.build == build and key in self._answers:
+                    return self._answers[key]
+            answer = make()
+            with self._lock:
+                if self.build == build:
+                    self._answers[key] = answer
+            return answer
+
+
+def route(path: str, query: str, endpoint: str, project: Path,
+          cache: BuildCache | None = None) -> tuple[int, bytes, str] | None:
     """``kg serve``'s reader routes: ``/reader`` (the page), ``/reader/stories.json``, ``/reader/story.json?story=``
-    and ``/reader/diagram.svg?story=``; None for any other path. Asks the running endpoint, not the store."""
+    and ``/reader/diagram.svg?story=``; None for any other path. Asks the running endpoint, not the store; answers
+    are kept in ``cache`` for the build it serves."""
     if path in ("/reader", "/reader/"):
         return 200, (Path(__file__).parent / "static" / "reader.html").read_bytes(), "text/html; charset=utf-8"
     if not path.startswith("/reader/"):
         return None
+    cache = cache or BuildCache()
     rows = endpoint_rows(endpoint)
     asked = urllib.parse.parse_qs(query).get("story", [""])[0]
+
+    def data() -> dict[str, Any]:
+        texts = cache.get(("texts",), lambda: source_texts(project))
+        return cache.get(("data", asked), lambda: story_data(rows, asked, texts, str(project)))
+
     try:
         if path == "/reader/stories.json":
-            return 200, json.dumps(stories(rows)).encode(), "application/json"
+            return 200, cache.get(("stories",), lambda: json.dumps(stories(rows)).encode()), "application/json"
         if path == "/reader/story.json":
-            data = story_data(rows, asked, source_texts(project), str(project))
-            return 200, json.dumps(data).encode(), "application/json"
+            return 200, cache.get(("json", asked), lambda: json.dumps(data()).encode()), "application/json"
         if path == "/reader/diagram.svg":
             from kg.diagram import diagram_svg
 
-            svg = diagram_svg(story_data(rows, asked, source_texts(project), str(project)))
-            return 200, svg.encode(), "image/svg+xml"
+            svg = cache.get(("svg", asked), lambda: diagram_svg(data()).encode())
+            return 200, svg, "image/svg+xml"
     except KgError as err:
         return 404, str(err).encode(), "text/plain; charset=utf-8"
     except OSError as err:

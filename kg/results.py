@@ -6,13 +6,16 @@ import io
 import re
 import shutil
 import textwrap
+from collections.abc import Iterable
+from itertools import chain, islice
 from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
+from kg.construct import Triples
 from kg.errors import QueryError
 from kg.rows import Result
-from kg.vocab import shorten
+from kg.vocab import PREFIXES, shorten
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -100,19 +103,33 @@ def _line(values: list[str], widths: list[int]) -> str:
     return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
 
 
+GRAPH_RESULTS = (ox.QueryTriples, Triples)  # what CONSTRUCT and DESCRIBE give
+
+
 def write(result: Result, fmt: str, output: BinaryIO, prefixes: dict[str, str] | None = None) -> None:
-    """Write any query result to ``output`` as its rows come: csv, tsv, json, xml and the RDF formats stream
-    with bounded memory; a ``table`` holds at most :data:`TABLE_ROWS` rows; Turtle of a graph result (the
-    readable, sorted form of ``kg export``) is the one form built whole before it is written. ``prefixes`` as
-    for :func:`render`."""
+    """Write any query result to ``output`` as its rows come, in bounded memory: csv, tsv, json, xml and the RDF
+    formats stream; a ``table`` holds at most :data:`TABLE_ROWS` rows. Turtle of a graph result (``table`` too) is
+    the readable, sorted form of ``kg export`` when it has at most :data:`SORTED_TRIPLES` triples; a bigger one
+    streams, prefixes declared first and a subject's consecutive triples grouped. ``prefixes`` as for
+    :func:`render`."""
     if isinstance(result, ox.QuerySolutions) and fmt in RESULT_FORMATS:
         _write_solutions(result, fmt, output)
-    elif isinstance(result, ox.QueryTriples) and fmt not in ("table", "turtle"):
-        from kg.rdfio import EXPORT_FORMATS
-
-        if fmt not in EXPORT_FORMATS:
-            raise QueryError(f"unknown RDF format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-        result.serialize(output, format=EXPORT_FORMATS[fmt])
+    elif isinstance(result, GRAPH_RESULTS):
+        rdf = _rdf_format(fmt)
+        triples = iter(result)
+        held = list(islice(triples, SORTED_TRIPLES + 1)) if rdf == ox.RdfFormat.TURTLE else []
+        if rdf == ox.RdfFormat.TURTLE and len(held) <= SORTED_TRIPLES:
+            output.write(_sorted_turtle(held, prefixes))
+        else:
+            rest: Iterable[ox.Triple] = chain(held, triples)
+            named = rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+            declared = (prefixes or PREFIXES) if named else None
+            if rdf.supports_datasets:  # TriG, N-Quads: the triples in the default graph
+                graph = ox.DefaultGraph()
+                ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in rest), output, format=rdf,
+                             prefixes=declared)
+            else:
+                ox.serialize(rest, output, format=rdf, prefixes=declared)
     else:
         output.write(render(result, fmt, prefixes))
     output.flush()
@@ -199,22 +216,43 @@ class PublicNames:
         self._held, self._passing = b"", True
 
 
+SORTED_TRIPLES = 10_000
+"""The most triples of a graph result written as sorted Turtle (sorting needs them all); more stream unsorted."""
+
+
+def _rdf_format(fmt: str) -> ox.RdfFormat:
+    """An RDF format by its name (``table`` is Turtle); an unknown name is a :class:`QueryError`."""
+    from kg.rdfio import EXPORT_FORMATS
+
+    if fmt == "table":
+        return ox.RdfFormat.TURTLE
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"unknown RDF format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    return EXPORT_FORMATS[fmt]
+
+
+def _sorted_turtle(triples: Iterable[ox.Triple], prefixes: dict[str, str] | None) -> bytes:
+    """Triples as ``kg export`` writes Turtle: sorted, nested, our prefixes and the stories' declared."""
+    from kg.export import export
+
+    graph = ox.DefaultGraph()
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    out = io.BytesIO()
+    export(scratch, out, "turtle", [graph], prefixes=prefixes)
+    return out.getvalue()
+
+
 def render(result: Result, fmt: str = "table", prefixes: dict[str, str] | None = None) -> bytes:
     """Serialise any query result: SELECT/ASK in ``table``/csv/tsv/json/xml; CONSTRUCT/DESCRIBE as RDF.
 
-    For graph results ``fmt`` is an RDF format name (turtle, ntriples, ...); ``table`` means Turtle. ``prefixes``
-    (default: ours) shorten IRIs in a table and are declared in Turtle: :func:`kg.stories.known_prefixes` adds
-    the stories'.
+    For graph results ``fmt`` is an RDF format name (turtle, ntriples, ...); ``table`` means Turtle, sorted as
+    ``kg export`` writes it. ``prefixes`` (default: ours) shorten IRIs in a table and are declared in Turtle:
+    :func:`kg.stories.known_prefixes` adds the stories'.
     """
-    if isinstance(result, ox.QueryTriples):
-        # Graph results go through the export writer, so they read like `kg export` (sorted Turtle, our prefixes).
-        from kg.export import export
-
-        graph = ox.DefaultGraph()
-        scratch = ox.Store()
-        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in result)
+    if isinstance(result, GRAPH_RESULTS):
         out = io.BytesIO()
-        export(scratch, out, "turtle" if fmt == "table" else fmt, [graph], prefixes=prefixes)
+        write(result, fmt, out, prefixes)
         return out.getvalue()
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
@@ -236,7 +274,7 @@ def shows_prefixes(result: Result, fmt: str) -> bool:
     >>> shows_prefixes(ox.Store().query("ASK {}"), "csv"), shows_prefixes(ox.Store().query("SELECT * {}"), "table")
     (False, True)
     """
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, GRAPH_RESULTS):
         return fmt in ("table", "turtle", "trig", "rdfxml")
     return fmt == "table"
 

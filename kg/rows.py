@@ -7,10 +7,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.construct import Triples
 from kg.errors import QueryError
 
-# What a query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# What a query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE: the engine's, or
+# kg.construct's streamed ones).
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Triples
 # A term a solution binds (RDF-star triples aside, which our data never holds).
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 

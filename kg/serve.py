@@ -39,6 +39,7 @@ from kg import lock
 from kg.config import QUERIES_DIR
 from kg.errors import KgError, OptionError, StoreLockedError, StoreMissingError
 from kg.queries import bound_text, find_query, list_queries
+from kg.reader import BuildCache, route
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
 
@@ -124,8 +125,8 @@ def store_prefixes(endpoint: str) -> dict[str, str]:
     return known_prefixes(RemoteStore(endpoint))
 
 
-def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite | None = None
-                  ) -> type[BaseHTTPRequestHandler]:
+def _page_handler(endpoint: str, folder: Path, yasgui: str, cache: BuildCache,
+                  curating: CurateSite | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-serve"
         protocol_version = "HTTP/1.1"
@@ -158,7 +159,7 @@ def _page_handler(endpoint: str, folder: Path, yasgui: str, curating: CurateSite
                     self._send(500, str(err).encode(), "text/plain; charset=utf-8")
                     return
                 self._send(200, json.dumps(doc).encode(), "application/json")
-            elif (reader := _reader(path, self.path.partition("?")[2], endpoint)) is not None:
+            elif (reader := _reader(path, self.path.partition("?")[2], endpoint, cache)) is not None:
                 self._send(*reader)
             elif path == "/favicon.ico":
                 self._send(204, b"", "image/x-icon")
@@ -309,13 +310,11 @@ def refuse_public(*hosts: str) -> None:
                               "loopback address; bind to 127.0.0.1 (the default) or ::1")
 
 
-def _reader(path: str, query: str, endpoint: str) -> tuple[int, bytes, str] | None:
+def _reader(path: str, query: str, endpoint: str, cache: BuildCache) -> tuple[int, bytes, str] | None:
     """The story reader's routes (kg/reader.py), over the texts of the project we run in."""
     if not path.startswith("/reader"):
         return None
-    from kg.reader import route
-
-    return route(path, query, endpoint, Path.cwd())
+    return route(path, query, endpoint, Path.cwd(), cache)
 
 
 @dataclass
@@ -332,6 +331,7 @@ class Serving:
     store: Path | None = None  # the store link, followed to each new build (read-only serving)
     location: Path | None = None  # the build directory served now
     writer_lock: int | None = None  # held for the server's life with --writable: no rebuild under it
+    reader_cache: BuildCache | None = None  # the reader's answers for the build served (read-only serving)
 
     def follow(self) -> bool:
         """After a rebuild swapped a new build in, serve that one: restart the endpoint on it (same port), let go of
@@ -350,6 +350,8 @@ class Serving:
         self.process = _launch(command, self.log)
         self.command = command
         _wait_until_up(self.process, self.log, self.endpoint + "?query=ASK%7B%7D", current)
+        if self.reader_cache is not None:
+            self.reader_cache.serve(str(current))  # the reader's answers were the old build's
         lock.unpin(old)
         with lock.exclusive(old) as free:
             if free and Path(os.path.realpath(self.store)) != old:
@@ -436,8 +438,11 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
         raise
     try:
         _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
+        cache = BuildCache()
+        cache.serve(None if writable else str(location))  # a writable store changes under us: nothing kept
         page_server = ThreadingHTTPServer((page_host, page_port),
-                                          _page_handler(base + "query", Path(queries), base, _curate_site(curate)))
+                                          _page_handler(base + "query", Path(queries), base, cache,
+                                                        _curate_site(curate)))
     except BaseException:
         _end(process)
         if writer_lock is not None:
@@ -446,7 +451,8 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
     page_server.daemon_threads = True
     threading.Thread(target=page_server.serve_forever, name="kg-page", daemon=True).start()
     return Serving(base + "query", f"http://{_url_host(page_host)}:{page_server.server_address[1]}/", process,
-                   page_server, log, command=command, store=path, location=location, writer_lock=writer_lock)
+                   page_server, log, command=command, store=path, location=location, writer_lock=writer_lock,
+                   reader_cache=cache)
 
 
 def _read(log: IO[bytes]) -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.construct import stream
 from kg.errors import QueryError
+from kg.lexing import inert
 from kg.rows import Result
 from kg.target import StoreLike
 from kg.vocab import PREFIXES
@@ -15,9 +17,6 @@ from kg.vocab import PREFIXES
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
 _PROLOGUE = re.compile(r"\s*(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
 _WHERE = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
-# What cannot hold a prefixed name: strings, IRIs and comments (blanked out before looking for prefixes).
-_NOT_NAMES = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                        r'|<[^\x00-\x20<>"{}|^`\\]*>|#[^\n]*')
 _PNAME = re.compile(r"(?<![\w?$@.\-:])((?:[A-Za-z](?:[\w.\-]*[\w\-])?)?):")
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z0-9_.\-]*):", re.I)
 
@@ -75,7 +74,7 @@ def undeclared_prefixes(text: str) -> set[str]:
     >>> sorted(undeclared_prefixes('PREFIX a: <http://a/> SELECT * { a:x b:y "c:d", <http://e/f:g> } # h:i'))
     ['b']
     """
-    body = _NOT_NAMES.sub(" ", text)
+    body = inert(text)
     return set(_PNAME.findall(body)) - set(_DECLARED.findall(body))
 
 
@@ -118,6 +117,10 @@ def run_query(store: StoreLike, text: str, *, graphs: list[str] | None = None,
         options["default_graph"] = graph_names(graphs)
     else:
         options["use_default_graph_as_union"] = True
+    if isinstance(store, ox.Store):  # a CONSTRUCT in bounded memory (kg.construct); the endpoint streams its own
+        streamed = stream(store, text, options)
+        if streamed is not None:
+            return streamed
     try:
         return store.query(text, **options)
     except SyntaxError as err:

@@ -14,7 +14,7 @@ from kg.config import CHECKS_DIR, SHAPES_FILE
 from kg.errors import InputError, ReasonersDisagreeError, Violation
 from kg.evidence import anchor
 from kg.inputs import InputFile, Inputs
-from kg.literals import ill_typed
+from kg.literals import ill_typed, out_of_range
 from kg.order import derive, span_types
 from kg.rdfio import add_quads, format_of, load_file, parse_file
 from kg.rows import rows
@@ -83,7 +83,7 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     add_quads(store, derived)
     evidence, problems = types + evidence + derived, problems + disorder
     problems.extend(report_checks(store, inputs))
-    problems.extend(ill_typed(store, inputs.file_of()))
+    problems.extend(literal_problems(store, inputs))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
         checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
@@ -91,6 +91,11 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
     return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR), stories
+
+
+def literal_problems(store: ox.Store, inputs: Inputs) -> list[Violation]:
+    """Every ill-typed literal of the inputs: those the store shows, and the integers out of their range."""
+    return ill_typed(store, inputs.file_of()) + out_of_range((f.path, f.relative) for f in inputs.rdf)
 
 
 def report_checks(store: ox.Store, inputs: Inputs) -> list[Violation]:

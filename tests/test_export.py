@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -75,3 +78,43 @@ def test_graph_option_and_output_file(built_store: Path, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert "void:Dataset" in out.read_text()
     assert "pa:anthropic" not in out.read_text()
+
+
+@pytest.fixture(scope="module")
+def large_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated store big enough that exporting it takes seconds: 300,000 triples in four graphs."""
+    path = tmp_path_factory.mktemp("large") / "store"
+    store = ox.Store(str(path))
+    base = "https://w3id.org/standoff/id/generated/"
+    store.bulk_extend(ox.Quad(ox.NamedNode(f"{base}s{i // 10}"), ox.NamedNode(f"{base}p{i % 10}"),
+                              ox.Literal(f"value {i}"), ox.NamedNode(f"https://w3id.org/standoff/graph/g{i % 4}.ttl"))
+                      for i in range(300_000))
+    store.flush()
+    del store
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nquads"])
+def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store: Path, tmp_path: Path,
+                                                                       fmt: str) -> None:
+    target, scratch = tmp_path / "out.rdf", tmp_path / "tmp"
+    target.write_bytes(b"the previous export\n")
+    scratch.mkdir()
+    process = subprocess.Popen([str(KG), "export", "--format", fmt, "-o", str(target), "--store", str(large_store)],
+                               stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        time.sleep(2)  # inside the export: the engine is writing, the sort is under way
+        assert process.poll() is None, "the export ended before it could be interrupted"
+        began = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        code = process.wait(30)
+        assert time.monotonic() - began < 1.5, "Ctrl-C took more than a second to stop the export"
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == 130
+    assert process.stderr is not None
+    assert process.stderr.read().decode() == "kg: interrupted (SIGINT); nothing was left half done\n"
+    assert target.read_bytes() == b"the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf", "tmp"]  # no half-written file beside it
+    assert list(scratch.iterdir()) == []  # and nothing of the sort's left in the temporary folder

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -58,6 +59,45 @@ def test_ill_typed_literal_fails_build_validate_and_reason_with_file_node_and_va
     assert validate.returncode == 3 and expected in validate.stdout
     reason = run_kg("reason", cwd=project)
     assert reason.returncode == 3 and expected in reason.stderr and "Traceback" not in reason.stderr
+
+
+# The derived integer types and their ranges, as XML Schema 1.1 part 2 (section 3.4) gives them; None: unbounded.
+DERIVED_RANGES = {"nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
+                  "negativeInteger": (None, -1), "long": (-9223372036854775808, 9223372036854775807),
+                  "int": (-2147483648, 2147483647), "short": (-32768, 32767), "byte": (-128, 127),
+                  "unsignedLong": (0, 18446744073709551615), "unsignedInt": (0, 4294967295),
+                  "unsignedShort": (0, 65535), "unsignedByte": (0, 255)}
+
+
+def test_derived_integers_out_of_range_fail_build_validate_and_reason(good_store: Path) -> None:
+    project = good_store.parent.parent
+    before = fingerprint(good_store)
+    lines, wrong = [], set()
+    for name, (low, high) in DERIVED_RANGES.items():
+        for bound, outside in ((low, -1), (high, 1)):
+            if bound is not None:  # the bound itself is valid, one past it is not
+                typed = f"^^<{XSD}{name}>"
+                lines.append(f'<{PA}article> <{PA}{name}> "{bound}"{typed} , "{bound + outside}"{typed} .')
+                wrong.add((name, str(bound + outside)))
+    # In a prefixed form too, and in a dataset format (TriG): every build path parses them the same way.
+    (project / "triples" / "pentagon-anthropic" / "zz-range.ttl").write_text("\n".join(lines) + "\n")
+    (project / "triples" / "pentagon-anthropic" / "zz-range.trig").write_text(
+        f'@prefix xsd: <{XSD}> .\n{{ <{PA}article> <{PA}small> "300"^^xsd:byte , "-1"^^xsd:nonNegativeInteger . }}\n')
+    wrong |= {("small", "300"), ("small", "-1")}
+    validate = run_kg("validate", cwd=project)
+    assert validate.returncode == 3, validate.stdout + validate.stderr
+    reported = set(re.findall(r'\[ill-typed-literal\] pa:(\w+) "([^"]*)"', validate.stdout))
+    assert reported == wrong
+    assert ('triples/pentagon-anthropic/zz-range.ttl: pa:article: [ill-typed-literal] pa:byte "128" is not '
+            'a valid xsd:byte: it is out of its range, -128 to 127') in validate.stdout
+    assert ('zz-range.trig: pa:article: [ill-typed-literal] pa:small "-1" is not a valid '
+            'xsd:nonNegativeInteger: it is out of its range, at least 0') in validate.stdout
+    build = run_kg("build", "--store", str(good_store), cwd=project)
+    assert build.returncode == 3 and '"256" is not a valid xsd:unsignedByte' in build.stderr, build.stderr
+    assert "Traceback" not in build.stderr
+    assert fingerprint(good_store) == before
+    reason = run_kg("reason", cwd=project)
+    assert reason.returncode == 3 and '"0" is not a valid xsd:positiveInteger' in reason.stderr, reason.stderr
 
 
 def test_build_without_inputs_or_project_is_refused_and_keeps_the_store(good_store: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ across a rebuild, and what is left after signals (kill -9 included) end `kg serv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -232,3 +233,46 @@ def test_a_query_running_across_a_rebuild_is_not_stranded(project_store: Path) -
     assert run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project).returncode == 0
     assert not first_build.exists()
     assert [p for p in (project_store.parent / "store.builds").iterdir()] == [project_store.resolve()]
+
+
+def story_title(served: object) -> str:
+    url = served.page + "reader/story.json?story=pentagon-anthropic"  # type: ignore[attr-defined]
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        return json.loads(answer.read())["story"]["title"]
+
+
+def test_the_readers_story_is_the_served_builds(project_store: Path) -> None:
+    # A read-only server keeps the reader's answers for the build it serves: a rebuild must not leave them stale.
+    project = project_store.parent.parent
+    served = start_kg_serve(project_store, cwd=project)
+    story = project / "triples" / "pentagon-anthropic" / "story.ttl"
+    try:
+        assert story_title(served) == story_title(served) == "The Pentagon's planned ban on Anthropic"
+        story.write_text(story.read_text().replace("planned ban on Anthropic", "ban, rebuilt"))
+        result = run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project)
+        assert result.returncode == 0, result.stderr
+        deadline, title = time.monotonic() + 30, ""
+        while time.monotonic() < deadline and title != "The Pentagon's ban, rebuilt":
+            with contextlib.suppress(OSError):  # the endpoint restarting on the new build
+                title = story_title(served)
+            time.sleep(0.2)
+        assert title == "The Pentagon's ban, rebuilt"
+    finally:
+        assert stop(served.process) == 0
+
+
+def test_a_writable_servers_reader_sees_each_update(project_store: Path) -> None:
+    project = project_store.parent.parent
+    served = start_kg_serve(project_store, "--writable", cwd=project)
+    try:
+        assert story_title(served) == "The Pentagon's planned ban on Anthropic"
+        update = ("PREFIX dcterms: <http://purl.org/dc/terms/> DELETE { GRAPH ?g { ?s dcterms:title ?t } } "
+                  "INSERT { GRAPH ?g { ?s dcterms:title \"Updated in place\"@en } } "
+                  "WHERE { GRAPH ?g { ?s dcterms:title ?t } FILTER(STRSTARTS(STR(?t), \"The Pentagon\")) }")
+        request = urllib.request.Request(served.root + "update", data=update.encode(),
+                                         headers={"Content-Type": "application/sparql-update"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status in (200, 204)
+        assert story_title(served) == "Updated in place"
+    finally:
+        assert stop(served.process) == 0

@@ -17,6 +17,7 @@
   const FACTS = [["certainty", "Certainty"], ["polarity", "Polarity"], ["timeReference", "Time"], ["status", "Status"]];
   const RELATIONS = [["respondsTo", "Responds to"], ["justifies", "Justifies"], ["threatens", "Threatens"],
     ["escalates", "Escalates"], ["after", "After"]];
+  const BLOCK = 3000;  // characters of text in a block before the next line break starts another
   let data = null, nodes = {}, spans = {}, filters = null;
   // `kg serve --curate` serves this page at /curate over the story's files, drafts included (curate.js)
   const API = document.body.hasAttribute("data-curate") ? "curate" : "reader";
@@ -65,6 +66,8 @@
         "and on whom a consequence would fall. Dashed: hedged (probable, possible) or not yet happened. " +
         "Follow a box to its claim in the text." }),
       el("div", { id: "diagram" }));
+    diagram.addEventListener("click", diagramLink);
+    diagram.addEventListener("keydown", diagramLink);
     app.append(diagram, timelineBox());
     if (data.problems && data.problems.length) {
       app.append(el("section", { class: "wide story-part problems" }, el("h2", { text: "Spans not shown" }),
@@ -121,7 +124,11 @@
       const cuts = new Set([0, doc.text.length]);
       for (const s of visible) { cuts.add(s.start); cuts.add(s.end); }
       const points = [...cuts].sort((a, b) => a - b);
+      // The text in blocks cut at line breaks outside any span: the browser lays out only the blocks on
+      // screen (content-visibility in reader.css), so a long text is ready as soon as its first screen is.
       const text = el("div", { class: "text" });
+      let block = el("div", { class: "block" }), size = 0;
+      text.append(block);
       const chars = Array.from(doc.text);  // code points, as the offsets count them
       let next = 0, active = [];
       for (let i = 0; i + 1 < points.length; i++) {
@@ -129,7 +136,19 @@
         active = active.filter((s) => s.end > a);
         while (next < visible.length && visible[next].start <= a) active.push(visible[next++]);
         const over = active.filter((s) => s.start <= a && s.end >= b);
-        if (!over.length) { text.append(piece); continue; }
+        if (!over.length) {
+          let rest = piece, cut;
+          while (size >= BLOCK && (cut = rest.indexOf("\n")) >= 0) {
+            block.append(rest.slice(0, cut + 1));
+            rest = rest.slice(cut + 1);
+            block = el("div", { class: "block" });
+            text.append(block);
+            size = 0;
+          }
+          block.append(rest);
+          size += rest.length;
+          continue;
+        }
         // the innermost (shortest) span sets the colour; every span that starts here gets a focus stop
         over.sort((x, y) => (x.end - x.start) - (y.end - y.start) || x.start - y.start);
         const top = nodes[over[0].node];
@@ -151,7 +170,8 @@
           mark.setAttribute("data-badge", badge(n));
           mark.setAttribute("aria-label", `${n.drafted ? "drafted, " : ""}${kindOf(n)}, ${certaintyOf(n)}: ${first.exact}`);
         }
-        text.append(mark);
+        block.append(mark);
+        size += piece.length;
       }
       holder.append(el("article", { class: "doc", id: `doc-${doc.id}`, "aria-labelledby": `doc-${doc.id}-title` },
         el("h2", { id: `doc-${doc.id}-title`, text: doc.headline || doc.label }),
@@ -279,24 +299,21 @@
   });
   window.addEventListener("hashchange", () => openNode(location.hash.slice(1), true));
 
+  // One listener for the whole diagram, not one per box: a 1,000-claim story draws thousands of links.
+  function diagramLink(e) {
+    const a = e.target.closest && e.target.closest("#diagram a");
+    const href = a && (a.getAttribute("xlink:href") || a.getAttribute("href"));
+    if (!href || !href.startsWith("#") || (e.type === "keydown" && e.key !== "Enter")) return;
+    e.preventDefault();
+    openNode(href.slice(1), true);
+  }
+
   function setDiagram(svgText) {
     const box = document.getElementById("diagram");
-    const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
-    const svg = doc.documentElement;
-    for (const a of svg.querySelectorAll("a")) {
-      const href = a.getAttribute("xlink:href") || a.getAttribute("href");
-      if (href && href.startsWith("#")) {
-        a.addEventListener("click", (e) => { e.preventDefault(); openNode(href.slice(1), true); });
-        a.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openNode(href.slice(1), true); } });
-      }
-    }
+    const svg = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-labelledby", "diagram-title");
-    box.replaceChildren(document.importNode(svg, true));
-    for (const a of box.querySelectorAll("a")) {
-      const href = a.getAttribute("xlink:href") || a.getAttribute("href");
-      if (href && href.startsWith("#")) a.addEventListener("click", (e) => { e.preventDefault(); openNode(href.slice(1), true); });
-    }
+    box.replaceChildren(document.adoptNode(svg));  // moved, not copied
   }
 
   async function load(name) {
