@@ -113,6 +113,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
         if previous is not None and plan.unchanged:
             report.plan = "unchanged"
             report.warnings = manifest.warnings_of(previous)
+            kgstore.discard_unread(target)  # older builds a killed reader left pinned are free now, as after a swap
             return report
         report.plan = f"{plan.full}: full build" if plan.full else _summary(plan)
         if rebuilding:  # a first build needs no explanation
