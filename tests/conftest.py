@@ -107,6 +107,22 @@ def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
     return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives headless chromium (deselect with -m 'not browser')")
+    config.addinivalue_line("markers", "second_engine: needs Virtuoso, the second SPARQL server")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the slow real components it uses, found from its fixtures (direct or indirect), so the
+    groups can be deselected: `-m "not browser and not second_engine"`."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "virtuoso" in fixtures:
+            item.add_marker(pytest.mark.second_engine)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
