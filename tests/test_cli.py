@@ -67,9 +67,8 @@ def test_missing_store_is_exit_6_with_a_hint(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     broken = project_copy / "triples" / "pentagon-anthropic" / "broken.ttl"
     broken.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
@@ -80,9 +79,8 @@ def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project
     assert not list((store.parent / "store.builds").glob("*.partial"))
 
 
-def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     extra = project_copy / "triples" / "pentagon-anthropic" / "zz-bad.ttl"
     extra.write_text(
@@ -112,9 +110,8 @@ def test_undeclared_term_fails_the_build_naming_the_file(project_copy: Path) -> 
     assert "triples/pentagon-anthropic/zz-term.ttl: so:nickName: [undeclared_term]" in result.stdout
 
 
-def test_interrupted_build_leaves_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_interrupted_build_leaves_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     (project_copy / "triples" / "pentagon-anthropic" / "extra.ttl").write_text(
         "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
@@ -163,9 +160,8 @@ def test_query_list_shows_every_canned_query(root: Path) -> None:
         assert path.stem in result.stdout
 
 
-def test_update_is_refused_without_flag_and_applied_with_it(project_copy: Path) -> None:
-    store = project_copy / "s"
-    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+def test_update_is_refused_without_flag_and_applied_with_it(project_store: Path) -> None:
+    store = project_store
     before = count(store)
     update = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }"
     result = run_kg("sparql", update, "--store", str(store))
@@ -207,9 +203,8 @@ def test_construct_results_in_every_rdf_format(built_store: Path, fmt: str, rdf:
     assert subjects == {PA + "ban"}
 
 
-def test_store_in_use_is_reported_in_words(project_copy: Path) -> None:
-    store = project_copy / "s"
-    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+def test_store_in_use_is_reported_in_words(project_store: Path) -> None:
+    store = project_store
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time, pyoxigraph as ox\n"
                                f"s = ox.Store({str(store)!r}); print('open', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
