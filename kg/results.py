@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Iterable
 from itertools import chain, islice
@@ -24,6 +25,9 @@ RESULT_FORMATS = {
     "xml": ox.QueryResultsFormat.XML,
 }
 FORMATS = ["table", *RESULT_FORMATS]
+TABLE_WIDTH = 110
+"""The width a table is laid out for: the same in a pipe, a file or any terminal at least this wide (so the README's
+examples print as written everywhere); only a narrower terminal makes it narrower."""
 
 
 def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, prefixes: dict[str, str] | None = None) -> str:
@@ -60,8 +64,8 @@ TABLE_ROWS = 1000
 
 def table(result: ox.QuerySolutions, width: int | None = None, prefixes: dict[str, str] | None = None,
           limit: int = TABLE_ROWS) -> str:
-    """A SELECT result as a text table that fits the terminal, IRIs shortened with ``prefixes``; beyond ``limit``
-    rows the rest are only counted.
+    """A SELECT result as a text table :func:`table_width` wide at most, IRIs shortened with ``prefixes``; beyond
+    ``limit`` rows the rest are only counted.
 
     When the columns cannot fit side by side, each row is printed as a block of ``column | value`` lines
     instead (like psql's expanded display), so that no value is cut or wrapped mid-word.
@@ -75,7 +79,7 @@ def table(result: ox.QuerySolutions, width: int | None = None, prefixes: dict[st
             rows.append([cell(row[key], prefixes) for key in keys])
         else:
             held_back += 1
-    width = width or shutil.get_terminal_size((120, 24)).columns
+    width = width or table_width()
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n"
     if held_back:
@@ -97,6 +101,13 @@ def table(result: ox.QuerySolutions, width: int | None = None, prefixes: dict[st
             lines += [f"{'':{label}} | {more}" for more in wrapped[1:]]
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + ("\n" if blocks else "") + count
+
+
+def table_width() -> int:
+    """:data:`TABLE_WIDTH`, or a narrower terminal's width (``COLUMNS`` counts only when writing to a terminal)."""
+    if sys.stdout.isatty():
+        return min(shutil.get_terminal_size((TABLE_WIDTH, 24)).columns, TABLE_WIDTH)
+    return TABLE_WIDTH
 
 
 def _line(values: list[str], widths: list[int]) -> str:

@@ -97,14 +97,47 @@ def story_cases(queries: list | None = None) -> list[Case]:
     return cases
 
 
+def kg_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment `kg` runs in for a test: the caller's, without KG_STORE, with this checkout's code first on
+    the path (whichever checkout the `kg` launcher was installed from), plus ``env``."""
+    full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
+    full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
+    return full_env
+
+
+def run_kg_process(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+                   timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the installed `kg` command in a process of its own, as a user would, capturing its output: for what
+    only a real process shows (start-up, signals, locks held by another process, servers, the last words of a
+    crash)."""
+    return subprocess.run([str(KG), *args], cwd=cwd, env=kg_env(env), capture_output=True, text=True,
+                          timeout=timeout)
+
+
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed `kg` command as a user would, capturing its output, with this checkout first on the path
-    (so the code under test is this tree's even when the launcher was installed from another checkout)."""
-    full_env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}
-    # This checkout's code, whichever checkout the `kg` launcher was installed from.
-    full_env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run([str(KG), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    """Run `kg` with these arguments in this process, through the same entry point as the launcher (the guarded
+    app, so errors are the one line a user sees), with ``cwd`` and ``env`` in force only meanwhile; returns what
+    :func:`run_kg_process` would. ``timeout`` is the subprocess variant's (a command here runs to its end)."""
+    from in_process import run_in_process
+
+    return run_in_process(list(args), cwd, kg_env(env))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives headless chromium (deselect with -m 'not browser')")
+    config.addinivalue_line("markers", "second_engine: needs Virtuoso, the second SPARQL server")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the slow real components it uses, found from its fixtures (direct or indirect), so the
+    groups can be deselected: `-m "not browser and not second_engine"`."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "virtuoso" in fixtures:
+            item.add_marker(pytest.mark.second_engine)
 
 
 @pytest.fixture(scope="session")
@@ -133,3 +166,21 @@ def project_copy(tmp_path: Path) -> Path:
     for folder in ("ontology", "triples", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return tmp_path
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of the built store ``source`` at ``target``, laid out as `kg build` leaves a store (a link to the
+    build's folder in ``<target>.builds/``): what a build of the same project would give, without building."""
+    build = Path(os.path.realpath(source))
+    builds = target.with_name(target.name + ".builds")
+    builds.mkdir(parents=True)
+    shutil.copytree(build, builds / build.name)
+    target.symlink_to(Path(builds.name) / build.name)
+    return target
+
+
+@pytest.fixture
+def project_store(project_copy: Path, built_store: Path) -> Path:
+    """The project's store in the copy of the project (``.kg/store``), as a build of it leaves it: for tests whose
+    failed commands must leave it as it was, or that change it."""
+    return copy_store(built_store, project_copy / ".kg" / "store")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import signal
 import subprocess
 import sys
@@ -11,16 +13,20 @@ import pyoxigraph as ox
 import pytest
 from conftest import KG, run_kg
 
+from kg.results import RESULT_FORMATS
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH, graph_iri
 
 PA = "https://w3id.org/standoff/id/pentagon-anthropic/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def count(store: Path) -> str:
+def count(store: Path) -> int:
+    """The store's triples in its default graph (the union of the build's graphs), read from the CSV answer."""
     result = run_kg("sparql", COUNT, "--format", "csv", "--store", str(store))
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    header, *rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert header == ["n"] and len(rows) == 1
+    return int(rows[0][0])
 
 
 def test_build_loads_one_graph_per_input_file_plus_evidence_inferred_and_meta(store: ox.Store, root: Path) -> None:
@@ -67,9 +73,8 @@ def test_missing_store_is_exit_6_with_a_hint(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     broken = project_copy / "triples" / "pentagon-anthropic" / "broken.ttl"
     broken.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
@@ -80,9 +85,8 @@ def test_syntax_error_names_file_line_and_column_and_keeps_the_old_store(project
     assert not list((store.parent / "store.builds").glob("*.partial"))
 
 
-def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_failing_shape_lists_every_violation_and_keeps_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     extra = project_copy / "triples" / "pentagon-anthropic" / "zz-bad.ttl"
     extra.write_text(
@@ -112,9 +116,8 @@ def test_undeclared_term_fails_the_build_naming_the_file(project_copy: Path) -> 
     assert "triples/pentagon-anthropic/zz-term.ttl: so:nickName: [undeclared_term]" in result.stdout
 
 
-def test_interrupted_build_leaves_the_old_store(project_copy: Path) -> None:
-    store = project_copy / ".kg" / "store"
-    assert run_kg("build", "--store", str(store), cwd=project_copy).returncode == 0
+def test_interrupted_build_leaves_the_old_store(project_store: Path) -> None:
+    store, project_copy = project_store, project_store.parent.parent
     before = count(store)
     (project_copy / "triples" / "pentagon-anthropic" / "extra.ttl").write_text(
         "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
@@ -132,10 +135,12 @@ def test_interrupted_build_leaves_the_old_store(project_copy: Path) -> None:
 
 def test_parameters_are_bound_as_terms_not_pasted(built_store: Path) -> None:
     hostile = 'x" } ; DROP ALL ; #'
+    before = count(built_store)
+    assert before > 0
     result = run_kg("query", "search", "--param", f"text={hostile}", "--format", "csv", "--store", str(built_store))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == []  # no quote contains it, and nothing was dropped
-    assert count(built_store) != "n\r\n0\r\n"
+    assert count(built_store) == before
     result = run_kg("query", "evidence", "--param", f"subject={hostile}", "--store", str(built_store))
     assert result.returncode == 5
     assert "is not a valid iri" in result.stderr
@@ -163,9 +168,8 @@ def test_query_list_shows_every_canned_query(root: Path) -> None:
         assert path.stem in result.stdout
 
 
-def test_update_is_refused_without_flag_and_applied_with_it(project_copy: Path) -> None:
-    store = project_copy / "s"
-    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+def test_update_is_refused_without_flag_and_applied_with_it(project_store: Path) -> None:
+    store = project_store
     before = count(store)
     update = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }"
     result = run_kg("sparql", update, "--store", str(store))
@@ -207,9 +211,8 @@ def test_construct_results_in_every_rdf_format(built_store: Path, fmt: str, rdf:
     assert subjects == {PA + "ban"}
 
 
-def test_store_in_use_is_reported_in_words(project_copy: Path) -> None:
-    store = project_copy / "s"
-    assert run_kg("build", "--store", str(store), "--no-reason", cwd=project_copy).returncode == 0
+def test_store_in_use_is_reported_in_words(project_store: Path) -> None:
+    store = project_store
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time, pyoxigraph as ox\n"
                                f"s = ox.Store({str(store)!r}); print('open', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
@@ -277,6 +280,20 @@ def test_query_loads_only_what_it_uses(built_store: Path, root: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
 def test_every_result_format(built_store: Path, fmt: str) -> None:
+    """Each format, read by its own parser, holds the answer's rows (the people of the positions query)."""
     result = run_kg("query", "positions", "--format", fmt, "--store", str(built_store))
     assert result.returncode == 0, result.stderr
-    assert "Amodei" in result.stdout
+    assert member_labels(result.stdout, fmt) == member_labels(
+        run_kg("query", "positions", "--format", "csv", "--store", str(built_store)).stdout, "csv")
+    assert "Dario Amodei" in member_labels(result.stdout, fmt)
+
+
+def member_labels(text: str, fmt: str) -> list[str]:
+    """The memberLabel column of a positions answer in ``fmt``, parsed (the W3C result formats by pyoxigraph's
+    parsers or the standard library's, the table by its layout), sorted."""
+    if fmt == "csv":
+        return sorted(row["memberLabel"] for row in csv.DictReader(io.StringIO(text)))
+    if fmt == "table":
+        return sorted(line.split("|", 1)[1].strip() for line in text.splitlines() if line.startswith("memberLabel "))
+    parsed = ox.parse_query_results(text.encode(), format=RESULT_FORMATS[fmt])
+    return sorted(row["memberLabel"].value for row in parsed)  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import KG, run_kg
+from conftest import run_kg
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -18,9 +18,9 @@ from kg.export import default_graphs
 
 
 def export(store: Path, *args: str) -> bytes:
-    result = subprocess.run([str(KG), "export", "--store", str(store), *args], capture_output=True)
+    result = run_kg("export", "--store", str(store), *args)
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    return result.stdout.encode()
 
 
 def union_graph(store: ox.Store) -> Graph:

@@ -34,27 +34,18 @@ def fingerprint(store: Path) -> tuple[str, str]:
     return os.readlink(store), "".join(sorted(dump.stdout.splitlines(keepends=True)))
 
 
-@pytest.fixture
-def good_store(project_copy: Path) -> Path:
-    """A store built from a copy of the project, for tests whose failed commands must leave it as it was."""
-    store = project_copy / ".kg" / "store"
-    result = run_kg("build", "--store", str(store), "--no-reason", "-q", cwd=project_copy)
-    assert result.returncode == 0, result.stderr
-    return store
-
-
-def test_ill_typed_literal_fails_build_validate_and_reason_with_file_node_and_value(good_store: Path) -> None:
-    project = good_store.parent.parent
-    before = fingerprint(good_store)
+def test_ill_typed_literal_fails_build_validate_and_reason_with_file_node_and_value(project_store: Path) -> None:
+    project = project_store.parent.parent
+    before = fingerprint(project_store)
     (project / "triples" / "pentagon-anthropic" / "zz-date.ttl").write_text(
         f'<{PA}deadline> <https://w3id.org/standoff/ontology#deadlineTime> "not-a-date"^^<{XSD}dateTime> .\n'
         f'<{PA}article> <{XSD}nothing> "1.5"^^<{XSD}integer> .\n')
     expected = ('triples/pentagon-anthropic/zz-date.ttl: pa:deadline: [ill-typed-literal] so:deadlineTime '
                 '"not-a-date" is not a valid xsd:dateTime')
-    build = run_kg("build", "--store", str(good_store), cwd=project)
+    build = run_kg("build", "--store", str(project_store), cwd=project)
     assert build.returncode == 3 and expected in build.stderr and "Traceback" not in build.stderr
     assert '"1.5" is not a valid xsd:integer' in build.stderr
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
     validate = run_kg("validate", cwd=project)
     assert validate.returncode == 3 and expected in validate.stdout
     reason = run_kg("reason", cwd=project)
@@ -69,9 +60,9 @@ DERIVED_RANGES = {"nonNegativeInteger": (0, None), "positiveInteger": (1, None),
                   "unsignedShort": (0, 65535), "unsignedByte": (0, 255)}
 
 
-def test_derived_integers_out_of_range_fail_build_validate_and_reason(good_store: Path) -> None:
-    project = good_store.parent.parent
-    before = fingerprint(good_store)
+def test_derived_integers_out_of_range_fail_build_validate_and_reason(project_store: Path) -> None:
+    project = project_store.parent.parent
+    before = fingerprint(project_store)
     lines, wrong = [], set()
     for name, (low, high) in DERIVED_RANGES.items():
         for bound, outside in ((low, -1), (high, 1)):
@@ -92,39 +83,39 @@ def test_derived_integers_out_of_range_fail_build_validate_and_reason(good_store
             'a valid xsd:byte: it is out of its range, -128 to 127') in validate.stdout
     assert ('zz-range.trig: pa:article: [ill-typed-literal] pa:small "-1" is not a valid '
             'xsd:nonNegativeInteger: it is out of its range, at least 0') in validate.stdout
-    build = run_kg("build", "--store", str(good_store), cwd=project)
+    build = run_kg("build", "--store", str(project_store), cwd=project)
     assert build.returncode == 3 and '"256" is not a valid xsd:unsignedByte' in build.stderr, build.stderr
     assert "Traceback" not in build.stderr
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
     reason = run_kg("reason", cwd=project)
     assert reason.returncode == 3 and '"0" is not a valid xsd:positiveInteger' in reason.stderr, reason.stderr
 
 
-def test_build_without_inputs_or_project_is_refused_and_keeps_the_store(good_store: Path, tmp_path: Path) -> None:
-    before = fingerprint(good_store)
+def test_build_without_inputs_or_project_is_refused_and_keeps_the_store(project_store: Path, tmp_path: Path) -> None:
+    before = fingerprint(project_store)
     empty = tmp_path / "empty"
     (empty / "triples").mkdir(parents=True)
-    line = one_line(run_kg("build", "--store", str(good_store), "--project", str(empty)), 2)
+    line = one_line(run_kg("build", "--store", str(project_store), "--project", str(empty)), 2)
     assert "no RDF files" in line and "--allow-empty" in line
-    line = one_line(run_kg("build", "--store", str(good_store), "--project", str(tmp_path / "nonexistent")), 2)
+    line = one_line(run_kg("build", "--store", str(project_store), "--project", str(tmp_path / "nonexistent")), 2)
     assert "no such folder" in line
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    line = one_line(run_kg("build", "--store", str(good_store), cwd=elsewhere), 2)  # run outside any project
+    line = one_line(run_kg("build", "--store", str(project_store), cwd=elsewhere), 2)  # run outside any project
     assert "not a project" in line
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
     # Asked for, an empty build is made.
     other = tmp_path / "empty-store"
     result = run_kg("build", "--store", str(other), "--project", str(empty), "--allow-empty", "-q")
     assert result.returncode == 0, result.stderr
 
 
-def test_unknown_reasoner_is_refused_before_anything_is_built(good_store: Path) -> None:
-    before = fingerprint(good_store)
-    line = one_line(run_kg("build", "--reasoner", "bogus", "--store", str(good_store),
-                           cwd=good_store.parent.parent), 2)
+def test_unknown_reasoner_is_refused_before_anything_is_built(project_store: Path) -> None:
+    before = fingerprint(project_store)
+    line = one_line(run_kg("build", "--reasoner", "bogus", "--store", str(project_store),
+                           cwd=project_store.parent.parent), 2)
     assert "--reasoner 'bogus': use rules or hermit" in line
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
 
 
 @pytest.mark.parametrize("command", ["sparql", "export"])
@@ -151,21 +142,21 @@ def test_query_file_missing_not_utf8_or_with_a_bom(built_store: Path, tmp_path: 
     assert "bom.rq:1:" in result.stderr
 
 
-def test_update_with_prefixes_on_one_line_is_an_update(good_store: Path) -> None:
-    before = fingerprint(good_store)
+def test_update_with_prefixes_on_one_line_is_an_update(project_store: Path) -> None:
+    before = fingerprint(project_store)
     update = "PREFIX a: <http://a/> PREFIX b: <http://b/> INSERT DATA { a:x a:y b:z }"
-    line = one_line(run_kg("sparql", update, "--store", str(good_store)), 5)
+    line = one_line(run_kg("sparql", update, "--store", str(project_store)), 5)
     assert "only with --update" in line
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
 
 
-def test_load_in_an_update_is_one_line_and_changes_nothing(good_store: Path, tmp_path: Path) -> None:
-    before = fingerprint(good_store)
+def test_load_in_an_update_is_one_line_and_changes_nothing(project_store: Path, tmp_path: Path) -> None:
+    before = fingerprint(project_store)
     data = tmp_path / "data.ttl"
     data.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
-    line = one_line(run_kg("sparql", f"LOAD <file://{data}>", "--update", "--store", str(good_store)), 5)
+    line = one_line(run_kg("sparql", f"LOAD <file://{data}>", "--update", "--store", str(project_store)), 5)
     assert "LOAD failed" in line and "kg link add" in line
-    assert fingerprint(good_store) == before
+    assert fingerprint(project_store) == before
 
 
 @pytest.mark.parametrize("command", [["export"], ["link", "export"]])

@@ -57,14 +57,6 @@ def gone(pid: int, within: float = 10) -> bool:
     return False
 
 
-@pytest.fixture
-def project_store(project_copy: Path) -> Path:
-    store = project_copy / ".kg" / "store"
-    result = run_kg("build", "--store", str(store), "--no-reason", "-q", cwd=project_copy)
-    assert result.returncode == 0, result.stderr
-    return store
-
-
 def add_triple(project: Path, name: str) -> None:
     (project / "triples" / "pentagon-anthropic" / f"{name}.nt").write_text(
         f"<http://example.org/{name}> <http://www.w3.org/2000/01/rdf-schema#label> \"{name}\" .\n")

@@ -77,12 +77,12 @@ def test_page_lists_every_canned_query_with_its_summary(page: object, served: Se
     assert summaries == [q.summary for q in queries]
 
 
-def test_runs_a_canned_query_with_an_iri_parameter(page: object, served: Served) -> None:
+def test_runs_a_canned_query_with_an_iri_parameter(page: object, served: Served, tmp_path: Path) -> None:
     rows = run_canned(page, served, "consequences", {"target": "pa:anthropic", "story": "pa:story"})
     want = expected_cells(CASES["consequences"], {"target": PA + "anthropic"})
     assert sorted(rows) == sorted(want) and len(rows) == 4
     assert page.inner_text("#row-count") == "4 rows"  # type: ignore[attr-defined]
-    page.screenshot(path="/tmp/kg-page-consequences.png")  # type: ignore[attr-defined]
+    page.screenshot(path=str(tmp_path / "page-consequences.png"))  # type: ignore[attr-defined]
     assert page.refused == []  # type: ignore[attr-defined]
 
 
@@ -161,7 +161,7 @@ def test_run_refuses_what_is_not_a_canned_query(served: Served) -> None:
     assert refused.value.code == 400 and "send JSON" in json.load(refused.value)["error"]
 
 
-def test_yasgui_runs_a_query(page: object, served: Served) -> None:
+def test_yasgui_runs_a_query(page: object, served: Served, tmp_path: Path) -> None:
     page.goto(served.root)  # type: ignore[attr-defined]
     page.wait_for_selector(".CodeMirror")  # type: ignore[attr-defined]
     query = (f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n"
@@ -171,7 +171,7 @@ def test_yasgui_runs_a_query(page: object, served: Served) -> None:
     page.wait_for_selector(".yasr table tbody td", timeout=30_000)  # type: ignore[attr-defined]
     cells = page.eval_on_selector_all(".yasr table tbody td", "xs => xs.map(x => x.textContent)")  # type: ignore
     assert any("Anthropic" in c for c in cells)
-    page.screenshot(path="/tmp/kg-yasgui.png")  # type: ignore[attr-defined]
+    page.screenshot(path=str(tmp_path / "yasgui.png"))  # type: ignore[attr-defined]
 
 
 def test_the_page_is_served_without_the_internet(served: Served) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import run_kg, story_prefixes
+from conftest import run_kg_process, story_prefixes
 from endpoints import Served, start_kg_serve, stop
 
 from kg.vocab import GRAPH, PREFIXES
@@ -147,13 +147,13 @@ def test_refuses_a_port_in_use(built_store: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_kg("serve", "--store", str(built_store), "--bind", f"127.0.0.1:{port}", timeout=60)
+        result = run_kg_process("serve", "--store", str(built_store), "--bind", f"127.0.0.1:{port}", timeout=60)
     assert result.returncode == 1
     assert f"127.0.0.1:{port}: the port is already in use" in result.stderr
 
 
 def test_refuses_a_missing_store(tmp_path: Path) -> None:
-    result = run_kg("serve", "--store", str(tmp_path / "nothing"), "--bind", "127.0.0.1:0", timeout=60)
+    result = run_kg_process("serve", "--store", str(tmp_path / "nothing"), "--bind", "127.0.0.1:0", timeout=60)
     assert result.returncode == 6 and "no store at" in result.stderr and "kg build" in result.stderr
 
 
@@ -163,7 +163,8 @@ def test_refuses_a_store_locked_by_a_writer(built_store: Path, tmp_path: Path) -
     writer = ox.Store(str(copy))  # this process holds it for writing, as a notebook would
     try:
         for args in ((), ("--writable",)):
-            result = run_kg("serve", "--store", str(copy), "--bind", "127.0.0.1:0", *args, timeout=60)
+            # Another process: this one's own second open of a RocksDB store fails differently.
+            result = run_kg_process("serve", "--store", str(copy), "--bind", "127.0.0.1:0", *args, timeout=60)
             assert result.returncode == 7, result.stderr
             assert "in use by another process" in result.stderr
     finally:
