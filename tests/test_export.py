@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import run_kg
+from conftest import KG, ROOT, run_kg
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -101,7 +101,8 @@ def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store
     target.write_bytes(b"the previous export\n")
     scratch.mkdir()
     process = subprocess.Popen([str(KG), "export", "--format", fmt, "-o", str(target), "--store", str(large_store)],
-                               stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(scratch)})
+                               stderr=subprocess.PIPE,
+                               env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)})
     try:
         time.sleep(2)  # inside the export: the engine is writing, the sort is under way
         assert process.poll() is None, "the export ended before it could be interrupted"
