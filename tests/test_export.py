@@ -104,7 +104,18 @@ def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store
                                stderr=subprocess.PIPE,
                                env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)})
     try:
-        time.sleep(2)  # inside the export: the engine is writing, the sort is under way
+        # Interrupt once the export is under way: the engine writing the file's temporary copy beside it, or
+        # the sort's files in the temporary folder (a fixed wait misses a fast N-Quads dump on a quiet machine).
+        def under_way() -> bool:
+            try:
+                beside = [p.stat().st_size for p in tmp_path.iterdir() if p.name not in ("out.rdf", "tmp")]
+                return any(beside) or any(scratch.rglob("*"))
+            except FileNotFoundError:  # a file went between listing and looking: look again
+                return False
+
+        deadline = time.monotonic() + 30
+        while not under_way() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
         assert process.poll() is None, "the export ended before it could be interrupted"
         began = time.monotonic()
         process.send_signal(signal.SIGINT)
