@@ -10,6 +10,7 @@ written); 10 store damaged (rebuild it); 11 query timed out (--timeout); 130 int
 # No `from __future__ import annotations` here: typer reads every command's annotations at each start-up, and
 # string annotations cost it an eval each (about 5 ms of `kg`'s start-up for the two CLI modules).
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -61,6 +62,16 @@ def main(version: Annotated[bool, typer.Option(
 def _fail(err: KgError) -> NoReturn:
     typer.echo(f"kg: error: {err}", err=True)
     raise typer.Exit(code=err.exit_code)
+
+
+def _stopping(work: Callable[[], None], timeout: float | None = None) -> None:
+    """Run ``work`` in a child process (kg.worker), which Ctrl-C or ``--timeout`` stops wherever the engine is; a
+    child that failed (it said why in one line) makes this command exit with its code."""
+    from kg.worker import run_stoppable
+
+    code = run_stoppable(work, timeout)
+    if code:
+        raise typer.Exit(code=code)
 
 
 def _out(data: bytes) -> None:
@@ -150,7 +161,6 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
     from kg import queries as canned
     from kg.results import write
     from kg.target import open_target
-    from kg.worker import run_stoppable
 
     def known_prefixes(db: object) -> dict[str, str]:  # imported only when a table or a parameter needs them
         from kg.stories import known_prefixes as read
@@ -175,7 +185,7 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                         typer.echo(f"\n## {q.name}: {q.summary}\n")
                         write(canned.run_canned(db, q.name, {}, queries), fmt, sys.stdout.buffer, prefixes)
 
-            code = run_stoppable(every, timeout)
+            _stopping(every, timeout)
         elif name is not None:  # (no name and no --all was answered with the list above)
             values = _params(param or [])
             chosen = canned.find_query(name, queries)
@@ -188,11 +198,9 @@ def query(name: Annotated[str | None, typer.Argument(help="Canned query name (a 
                 prefixes = known_prefixes(db) if wanted else None
                 write(canned.run_canned(db, name, values, queries, prefixes), fmt, sys.stdout.buffer, prefixes)
 
-            code = run_stoppable(one, timeout)
+            _stopping(one, timeout)
     except KgError as err:
         _fail(err)
-    if code:
-        raise typer.Exit(code=code)
 
 
 @app.command()
@@ -219,7 +227,6 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
     from kg.sparql import graph_names, is_update, run_query, run_update
     from kg.stories import known_prefixes
     from kg.target import open_target
-    from kg.worker import run_stoppable
 
     try:
         if (text is None) == (file is None):
@@ -244,11 +251,9 @@ def sparql(text: Annotated[str | None, typer.Argument(help="The query text (or u
             result = run_query(db, body, graphs=graph, source=source)
             write(result, fmt, sys.stdout.buffer, known_prefixes(db) if shows_prefixes(result, fmt) else None)
 
-        code = run_stoppable(answer, timeout)
+        _stopping(answer, timeout)
     except KgError as err:
         _fail(err)
-    if code:
-        raise typer.Exit(code=code)
 
 
 @app.command()
@@ -261,7 +266,6 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
            store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Export the graph: Turtle for people (sorted, our prefixes and the stories'), or any RDF format; stdout by
     default. Ctrl-C stops it at once and leaves no file behind."""
-    from collections.abc import Callable
     from typing import BinaryIO
 
     from kg.endpoint import RemoteStore
@@ -270,7 +274,6 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
     from kg.files import atomic_output, scratch_folder
     from kg.sparql import graph_names
     from kg.target import open_target
-    from kg.worker import run_stoppable
 
     def into(handle: BinaryIO, scratch: Path) -> Callable[[], None]:
         def work() -> None:  # in a child process (kg.worker), which Ctrl-C kills wherever it is in the engine
@@ -291,16 +294,12 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
         # The parent owns the sort's temporary folder, so that it goes even when the child is killed.
         with scratch_folder("kg-export-") as scratch:
             if output is None:
-                code = run_stoppable(into(sys.stdout.buffer, scratch))
+                _stopping(into(sys.stdout.buffer, scratch))
             else:
-                with atomic_output(output) as handle:
-                    code = run_stoppable(into(handle, scratch))
-                    if code:  # the child said why in one line; the half-written file goes with the exception
-                        raise typer.Exit(code=code)
+                with atomic_output(output) as handle:  # a child's failure leaves no half-written file
+                    _stopping(into(handle, scratch))
     except KgError as err:
         _fail(err)
-    if code:
-        raise typer.Exit(code=code)
 
 
 @app.command()

@@ -167,31 +167,24 @@ def _story(store: ox.Store, node: ox.NamedNode, folder: str, file: str, graphs: 
 
 
 def _clashes(stories: list[Story]) -> list[Violation]:
-    """A prefix or namespace claimed by two stories, or a prefix that is one of the tool's own."""
+    """A prefix or namespace claimed by two stories, or one of the tool's own."""
     problems = []
-    ours = {ns: p for p, ns in PREFIXES.items()}
-    seen_prefix: dict[str, Story] = {}
-    seen_namespace: dict[str, Story] = {}
+    # For each kind, the tool's own values and how to name each (a prefix by its namespace, a namespace by its prefix).
+    ours = {"prefix": dict(PREFIXES), "namespace": {ns: f"{p}:" for p, ns in PREFIXES.items()}}
+    seen: dict[str, dict[str, Story]] = {"prefix": {}, "namespace": {}}
     for s in stories:
         focus = show(ox.NamedNode(s.iri))
-        if s.prefix in PREFIXES:
-            problems.append(Violation(s.file, focus, "story-prefix", f"the prefix {s.prefix!r} is one of the tool's "
-                                      f"own ({PREFIXES[s.prefix]}); give the story another"))
-        elif s.prefix is not None and s.prefix in seen_prefix:
-            other = seen_prefix[s.prefix]
-            problems.append(Violation(s.file, focus, "story-prefix", f"the prefix {s.prefix!r} is already the prefix "
-                                      f"of the story in {other.file}; each story needs its own"))
-        if s.namespace in ours:
-            problems.append(Violation(s.file, focus, "story-namespace", f"the namespace {s.namespace} is the tool's "
-                                      f"own ({ours[s.namespace]}:); give the story its own"))
-        elif s.namespace is not None and s.namespace in seen_namespace:
-            other = seen_namespace[s.namespace]
-            problems.append(Violation(s.file, focus, "story-namespace", f"the namespace {s.namespace} is already the "
-                                      f"namespace of the story in {other.file}; each story needs its own"))
-        if s.prefix is not None:
-            seen_prefix.setdefault(s.prefix, s)
-        if s.namespace is not None:
-            seen_namespace.setdefault(s.namespace, s)
+        for kind, value in (("prefix", s.prefix), ("namespace", s.namespace)):
+            if value is None:
+                continue
+            shown = repr(value) if kind == "prefix" else value
+            if value in ours[kind]:
+                problems.append(Violation(s.file, focus, f"story-{kind}", f"the {kind} {shown} is one of the tool's "
+                                          f"own ({ours[kind][value]}); give the story its own"))
+            elif value in seen[kind]:
+                problems.append(Violation(s.file, focus, f"story-{kind}", f"the {kind} {shown} is already the {kind} "
+                                          f"of the story in {seen[kind][value].file}; each story needs its own"))
+            seen[kind].setdefault(value, s)
     return problems
 
 
