@@ -120,7 +120,9 @@ def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store
         began = time.monotonic()
         process.send_signal(signal.SIGINT)
         code = process.wait(30)
-        assert time.monotonic() - began < 1.5, "Ctrl-C took more than a second to stop the export"
+        # About 0.03 s on a quiet machine; the bound is loose for a loaded CI machine, yet far below the 17.8 s a
+        # Turtle export took to stop before it ran in a child (exit 130 below shows it did not run to its end).
+        assert time.monotonic() - began < 5, "Ctrl-C did not stop the export at once"
     finally:
         if process.poll() is None:
             process.kill()
