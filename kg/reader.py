@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kg.config import INPUT_DIRS
 from kg.errors import KgError
@@ -102,10 +102,10 @@ def _slug(row: dict[str, str]) -> str:
     return base.rstrip("/#").rsplit("/", 1)[-1]
 
 
-def find_story(rows: Rows, name: str) -> dict[str, str]:
+def find_story(rows: Rows, name: str, every: list[dict[str, str]] | None = None) -> dict[str, str]:
     """The story named by its IRI, a prefixed name (``pfx:story``), its prefix, or its folder slug; the first
-    story (by title) when ``name`` is empty."""
-    every = stories(rows)
+    story (by title) when ``name`` is empty. ``every`` is :func:`stories`' answer when the caller has it."""
+    every = stories(rows) if every is None else every
     if not name and every:
         return every[0]
     for story in every:
@@ -370,6 +370,22 @@ class BuildCache:
             return answer
 
 
+def warm(endpoint: str, project: Path, cache: BuildCache, most: int = 8) -> None:
+    """Compute the reader's answers for the first ``most`` stories of the served build before anyone asks, so that a
+    first page is as quick as the next (called in a background thread; a failure here is met again, and reported,
+    when the page asks)."""
+    build = cache.build
+    try:
+        listed = route("/reader/stories.json", "", endpoint, project, cache)
+        for story in json.loads(listed[1] if listed else b"[]")[:most]:
+            for path in ("/reader/story.json", "/reader/diagram.svg"):
+                if cache.build != build:  # the server moved to a newer build: warm that one instead
+                    return
+                route(path, urllib.parse.urlencode({"story": story["iri"]}), endpoint, project, cache)
+    except (KgError, OSError, ValueError, KeyError, TypeError):
+        return
+
+
 def route(path: str, query: str, endpoint: str, project: Path,
           cache: BuildCache | None = None) -> tuple[int, bytes, str] | None:
     """``kg serve``'s reader routes: ``/reader`` (the page), ``/reader/stories.json``, ``/reader/story.json?story=``
@@ -381,7 +397,13 @@ def route(path: str, query: str, endpoint: str, project: Path,
         return None
     cache = cache or BuildCache()
     rows = endpoint_rows(endpoint)
-    asked = urllib.parse.parse_qs(query).get("story", [""])[0]
+    named = urllib.parse.parse_qs(query).get("story", [""])[0]
+
+    def listed() -> list[dict[str, str]]:
+        return cast(list[dict[str, str]], cache.get(("list",), lambda: stories(rows)))
+
+    # The answers are kept by the story's IRI, however the page names it (slug, prefix, IRI, nothing: the first).
+    asked = ""
 
     def data() -> dict[str, Any]:
         texts = cache.get(("texts",), lambda: source_texts(project))
@@ -389,7 +411,8 @@ def route(path: str, query: str, endpoint: str, project: Path,
 
     try:
         if path == "/reader/stories.json":
-            return 200, cache.get(("stories",), lambda: json.dumps(stories(rows)).encode()), "application/json"
+            return 200, cache.get(("stories",), lambda: json.dumps(listed()).encode()), "application/json"
+        asked = find_story(rows, named, listed())["iri"]
         if path == "/reader/story.json":
             return 200, cache.get(("json", asked), lambda: json.dumps(data()).encode()), "application/json"
         if path == "/reader/diagram.svg":

@@ -39,7 +39,7 @@ from kg import lock
 from kg.config import QUERIES_DIR
 from kg.errors import KgError, OptionError, StoreLockedError, StoreMissingError
 from kg.queries import bound_text, find_query, list_queries
-from kg.reader import BuildCache, route
+from kg.reader import BuildCache, route, warm
 from kg.store import discard, exists
 from kg.vocab import PREFIXES
 
@@ -310,6 +310,12 @@ def refuse_public(*hosts: str) -> None:
                               "loopback address; bind to 127.0.0.1 (the default) or ::1")
 
 
+def _warm_reader(endpoint: str, cache: BuildCache) -> None:
+    """Have the reader's first stories ready before a page asks (in the background; only for a build kept)."""
+    if cache.build is not None:
+        threading.Thread(target=warm, args=(endpoint, Path.cwd(), cache), name="kg-reader-warm", daemon=True).start()
+
+
 def _reader(path: str, query: str, endpoint: str, cache: BuildCache) -> tuple[int, bytes, str] | None:
     """The story reader's routes (kg/reader.py), over the texts of the project we run in."""
     if not path.startswith("/reader"):
@@ -352,6 +358,7 @@ class Serving:
         _wait_until_up(self.process, self.log, self.endpoint + "?query=ASK%7B%7D", current)
         if self.reader_cache is not None:
             self.reader_cache.serve(str(current))  # the reader's answers were the old build's
+            _warm_reader(self.endpoint, self.reader_cache)
         lock.unpin(old)
         with lock.exclusive(old) as free:
             if free and Path(os.path.realpath(self.store)) != old:
@@ -440,6 +447,7 @@ def start(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = 
         _wait_until_up(process, log, base + "query?query=ASK%7B%7D", location)
         cache = BuildCache()
         cache.serve(None if writable else str(location))  # a writable store changes under us: nothing kept
+        _warm_reader(base + "query", cache)
         page_server = ThreadingHTTPServer((page_host, page_port),
                                           _page_handler(base + "query", Path(queries), base, cache,
                                                         _curate_site(curate)))
