@@ -24,8 +24,6 @@ from kg.errors import ValidationError, Violation
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.manifest import Plan
 from kg.rdfio import add_quads
-
-# kg.build.infer and kg.build.load_inputs: where callers have always found them
 from kg.steps import check, each_file, file_quads, infer, literal_problems, load_inputs, triples_per_graph
 from kg.stories import Story, StoryFigures, find_stories, story_folder, story_prefixes
 from kg.vocab import (
@@ -57,7 +55,7 @@ class BuildReport:
     index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
 
 
-def _quiet(step: str, summary: str, seconds: float) -> None:
+def quiet(step: str, summary: str, seconds: float) -> None:
     """The default progress callback: say nothing."""
 
 
@@ -76,7 +74,7 @@ class _Steps:
 
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
-          progress: Progress = _quiet, links: str | Path | None = None, allow_empty: bool = False,
+          progress: Progress = quiet, links: str | Path | None = None, allow_empty: bool = False,
           incremental: bool = False) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 

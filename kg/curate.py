@@ -151,17 +151,17 @@ def read_file(project: str | Path, slug: str, name: str) -> tuple[str, str]:
 def check_story(project: str | Path, slug: str, replaced: dict[str, bytes] | None = None,
                 draft: bool = False) -> tuple[ox.Store, list[Violation], dict[str, Path]]:
     """The story's graph (what the build reads but the other stories' folders: the ontology, the story's files and
-    any shared data) in a store, checked by :func:`kg.build.check` (evidence, order, shapes, report checks): the
+    any shared data) in a store, checked by :func:`kg.steps.check` (evidence, order, shapes, report checks): the
     store, every violation and warning, and the texts by sha256.
 
     ``replaced`` gives the Turtle of some of the story's files (name -> bytes) instead of what is on disk: what
     a save would write is checked before it is written. With ``draft``, draft.ttl is loaded after the check, its
     quotes anchored, so the drafted claims can be shown beside the story's own.
     """
-    from kg.build import check, load_inputs
     from kg.evidence import anchor
     from kg.inputs import InputFile, Inputs, find_inputs
     from kg.rdfio import add_quads
+    from kg.steps import check, load_inputs
     from kg.stories import story_prefixes
 
     project = Path(project)

@@ -53,7 +53,7 @@ def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
     import shutil
     import tempfile
 
-    from kg.build import build
+    from kg.build import build, quiet
     from kg.link import remote_sidecar
     from kg.store import open_store
 
@@ -61,7 +61,7 @@ def build_remote(project: str | Path, endpoint: str, *, reasoning: bool = True,
     folder = Path(tempfile.mkdtemp(prefix="kg-remote-"))
     try:
         report = build(project, folder / "store", reasoning=reasoning, links=remote_sidecar(endpoint, store),
-                       allow_empty=allow_empty, progress=progress or (lambda step, summary, seconds: None))
+                       allow_empty=allow_empty, progress=progress or quiet)
         local = open_store(report.store)
         upload(local, remote, progress)
         del local

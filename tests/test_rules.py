@@ -10,7 +10,6 @@ import pyoxigraph as ox
 import pytest
 from examples import composed
 
-from kg import build as kgbuild
 from kg import rules, steps
 from kg.errors import InconsistentError, ReasonersDisagreeError
 from kg.inputs import find_inputs
@@ -24,8 +23,8 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 
 def _inferred(project: Path, reasoner: str, tmp: Path) -> set[ox.Triple]:
     db = ox.Store(str(tmp / reasoner))
-    kgbuild.load_inputs(db, find_inputs(project))
-    quads = kgbuild.infer(db, reasoner)
+    steps.load_inputs(db, find_inputs(project))
+    quads = steps.infer(db, reasoner)
     in_store = set(db.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     assert set(quads) == in_store  # what infer returns is what the store holds
     return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
@@ -72,9 +71,9 @@ def test_rules_name_the_clash_of_each_inconsistent_example(tmp_path: Path, name:
     (tmp_path / "triples").mkdir()
     composed(EXAMPLES / "inconsistent" / f"{name}.trig", tmp_path / "triples")
     db = ox.Store()
-    kgbuild.load_inputs(db, find_inputs(tmp_path))
+    steps.load_inputs(db, find_inputs(tmp_path))
     with pytest.raises(InconsistentError) as caught:
-        kgbuild.infer(db, "rules")
+        steps.infer(db, "rules")
     assert fragment in str(caught.value)
     assert caught.value.exit_code == 4
 
@@ -97,9 +96,9 @@ def test_rules_name_two_values_of_a_functional_property(tmp_path: Path) -> None:
     extra = "\n<https://w3id.org/standoff/id/example/ban> so:status so:enacted .\n"
     (tmp_path / "triples" / "story.ttl").write_text(story + extra, encoding="utf-8")
     db = ox.Store()
-    kgbuild.load_inputs(db, find_inputs(tmp_path))
+    steps.load_inputs(db, find_inputs(tmp_path))
     with pytest.raises(InconsistentError) as caught:
-        kgbuild.infer(db, "rules")
+        steps.infer(db, "rules")
     assert "has two values for the functional property so:status: so:enacted and so:pending" in str(caught.value)
 
 
@@ -124,9 +123,9 @@ def test_hermit_cross_check_agrees_with_the_rules(tmp_path: Path, kind: str, nam
     # `--reasoner hermit` runs both and raises ReasonersDisagreeError on any triple only one of them infers; on
     # an inconsistent example both must refuse (the rules first, so HermiT is asked only when the rules pass).
     db = ox.Store()
-    kgbuild.load_inputs(db, find_inputs(_project_of(tmp_path, files)))
+    steps.load_inputs(db, find_inputs(_project_of(tmp_path, files)))
     try:
-        inferred = kgbuild.infer(db, "hermit")
+        inferred = steps.infer(db, "hermit")
     except InconsistentError:
         hermit_too = True
         try:
@@ -142,11 +141,11 @@ def test_hermit_cross_check_agrees_with_the_rules(tmp_path: Path, kind: str, nam
 
 def test_a_disagreement_is_one_line_per_triple_with_prefixes(tmp_path: Path) -> None:
     db = ox.Store()
-    kgbuild.load_inputs(db, find_inputs(_project_of(tmp_path, [EXAMPLES / "valid" / "story.ttl"])))
+    steps.load_inputs(db, find_inputs(_project_of(tmp_path, [EXAMPLES / "valid" / "story.ttl"])))
     rules_only = ox.Quad(ox.NamedNode(SO + "x"), ox.NamedNode(SO + "after"), ox.NamedNode(SO + "y"),
                          ox.NamedNode(INFERRED_GRAPH))
     with pytest.raises(ReasonersDisagreeError) as caught:
-        steps.compare([*kgbuild.infer(db, "rules"), rules_only], steps.hermit(db))
+        steps.compare([*steps.infer(db, "rules"), rules_only], steps.hermit(db))
     assert str(caught.value).splitlines() == ["the rules and HermiT disagree on 1 triple(s):",
                                               "  only the rules infer: so:x so:after so:y"]
     assert caught.value.exit_code == 1
