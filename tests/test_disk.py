@@ -60,15 +60,20 @@ def copied(built_store: Path, tmp_path: Path) -> Path:
     return folder
 
 
+def ntriples(path: Path, lines: int, width: int) -> Path:
+    """An N-Triples file of ``lines`` distinct triples, each with a literal about ``width`` characters long."""
+    with path.open("w") as handle:
+        for i in range(lines):
+            handle.write(f'<http://e/{i}> <http://e/p> "{"x" * width} {i}" .\n')
+    return path
+
+
 def test_full_disk_one_line_and_nothing_half_written(copied: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    big = tmp_path / "big.nt"  # 5 MB of N-Triples: more than the disk has left
-    with big.open("w") as handle:
-        for i in range(40_000):
-            handle.write(f'<http://e/{i}> <http://e/p> "{"x" * 100} {i}" .\n')
+    big = ntriples(tmp_path / "big.nt", 40_000, 100)  # 5 MB of N-Triples: more than the disk has left
     size = sum(f.stat().st_size for f in copied.rglob("*") if f.is_file()) // 1024 + 600
     script = f"""
 {RUN}
@@ -107,10 +112,8 @@ def test_link_add_is_undone_when_the_copy_fits_but_the_store_does_not(copied: Pa
     out.mkdir()
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    data = tmp_path / "mid.nt"  # about 600 KB: its copy fits in the 900 KB left, the store's log then does not
-    with data.open("w") as handle:
-        for i in range(6000):
-            handle.write(f'<http://e/{i}> <http://e/p> "{"x" * 60} {i}" .\n')
+    # about 600 KB: its copy fits in the 900 KB left, the store's log then does not
+    data = ntriples(tmp_path / "mid.nt", 6000, 60)
     size = sum(f.stat().st_size for f in copied.rglob("*") if f.is_file()) // 1024 + 20_000
     # The room is made after the copy (exactly 900 KB left), whatever room the copied store itself takes.
     script = f"""
