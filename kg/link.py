@@ -481,16 +481,6 @@ def _report(db: StoreLike | None, name: str, kinds: dict[str, str] | None) -> Ty
     return type_report(db, LINK_GRAPH + name, kinds)
 
 
-def set_kinds(name: str, kinds: str | Path, store: str | Path | None = None,
-              endpoint: str | None = None) -> dict[str, str]:
-    """Keep a ``--kinds`` mapping with the dataset ``name`` (in the manifest), for every later discover."""
-    manifest = Manifest.load(_folder(store, endpoint))
-    info = manifest.dataset(name)
-    _set_kinds(info, kinds)
-    manifest.save()
-    return dict(info["kinds"])
-
-
 def add_dataset(file: str | Path, name: str, store: str | Path | None = None,
                 endpoint: str | None = None, kinds: str | Path | None = None) -> LinkedDataset:
     """Add an RDF file (any format pyoxigraph reads) as the linked dataset ``name``: kept beside the store for

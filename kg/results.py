@@ -288,11 +288,3 @@ def shows_prefixes(result: Result, fmt: str) -> bool:
     if isinstance(result, GRAPH_RESULTS):
         return fmt in ("table", "turtle", "trig", "rdfxml")
     return fmt == "table"
-
-
-def render_from(store: object, result: Result, fmt: str = "table") -> bytes:
-    """:func:`render` with the prefixes of the stories in ``store`` (read with one small query, only when the
-    output shows prefixed names)."""
-    from kg.stories import known_prefixes
-
-    return render(result, fmt, known_prefixes(store) if shows_prefixes(result, fmt) else None)

@@ -284,11 +284,6 @@ def property_rule_set(tbox: TBox) -> list[PropertyRule]:
     return rules
 
 
-def property_rules(tbox: TBox) -> list[str]:
-    """One CONSTRUCT per object property: its values from sub-properties and inverses, not yet known."""
-    return [r.query for r in property_rule_set(tbox)]
-
-
 def run_property_rules(store: ox.Store, rules: list[PropertyRule], add: Any) -> None:
     """Run the property rules to a fixpoint, each again only when a property it reads gained values since it
     last ran (``add`` writes a rule's new triples and returns how many there were).
