@@ -152,17 +152,13 @@ def _fingerprint(folder: Path) -> list[list[object]]:
 
 def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str,
                 links: str | Path | None = None) -> None:
-    """The build's steps in order, on a fresh store in ``folder``; the store is flushed and closed at the end."""
-    inputs = report.inputs
+    """The build's steps in order. The project's graphs are loaded, checked, reasoned over and described in memory
+    (an in-memory store answers the build's many queries 3 to 5 times as fast as one on disk, ENGINE-NOTES), then
+    written to a fresh store in ``folder`` in one bulk write; the linked datasets, which can be far larger than the
+    project, go straight to disk. The store is flushed and closed at the end."""
     db = ox.Store(str(folder))
-
-    def load() -> str:
-        report.triples = load_inputs(db, inputs)
-        report.index = _index(db, inputs)
-        return f"{len(inputs.rdf)} files, {sum(report.triples.values()):,} triples"
-
-    steps.run("load", load)
-    _derive(db, report, steps, reasoning, links)
+    _write(db, _in_memory(report, steps, reasoning), steps)
+    _link(db, report, steps, links)
 
     def compact() -> str:
         # Bulk writes (large files, the evidence, the inferred graph) leave the store in many unmerged files that
@@ -174,6 +170,30 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
 
     steps.run("compact", compact)
     db.flush()
+
+
+def _in_memory(report: BuildReport, steps: _Steps, reasoning: bool | str) -> ox.Store:
+    """The project's graphs loaded, checked, reasoned over and described, in an in-memory store."""
+    memory = ox.Store()
+
+    def load() -> str:
+        report.triples = load_inputs(memory, report.inputs)
+        report.index = _index(memory, report.inputs)
+        return f"{len(report.inputs.rdf)} files, {sum(report.triples.values()):,} triples"
+
+    steps.run("load", load)
+    stories = _derive(memory, report, steps, reasoning)
+    _describe(memory, report, steps, stories)
+    return memory
+
+
+def _write(db: ox.Store, memory: ox.Store, steps: _Steps) -> None:
+    """Everything in ``memory`` written to ``db`` at once (not in a transaction: a failed build's store is deleted)."""
+    def write() -> str:
+        db.bulk_extend(memory)
+        return f"{len(memory):,} quads"
+
+    steps.run("write", write)
 
 
 def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport, steps: _Steps,
@@ -208,7 +228,9 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
         return f"{len(reload)} files reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
-    _derive(db, report, steps, reasoning, links)
+    stories = _derive(db, report, steps, reasoning)
+    _describe(db, report, steps, stories)
+    _link(db, report, steps, links)
     db.flush()
 
 
@@ -314,7 +336,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         steps.run("reason", reason)
     report.triples = triples_per_graph(db)
     report.inferred = report.triples.get(INFERRED_GRAPH, 0)
-    _describe_and_link(db, report, steps, stories, links, unchanged=set(indexes) - set(changed))
+    _describe(db, report, steps, stories, unchanged=set(indexes) - set(changed))
+    _link(db, report, steps, links)
     return None
 
 
@@ -322,9 +345,8 @@ _DERIVED = (EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH)
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str,
-            links: str | Path | None = None) -> None:
-    """The steps after loading: validate, reason, describe, link."""
+def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str) -> list[Story]:
+    """The steps after loading: validate, then reason; returns the stories found."""
     inputs = report.inputs
     stories: list[Story] = []
 
@@ -349,13 +371,13 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
         steps.run("validate", validate)
         if reasoning:
             steps.run("reason", reason)
-    _describe_and_link(db, report, steps, stories, links)
+    return stories
 
 
-def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
-                       links: str | Path | None, unchanged: Collection[str] = ()) -> None:
-    """The last steps: the store's VoID description, then the linked datasets. The figures of the stories in
-    ``unchanged`` (folders) are the previous build's, kept in their index (counting them again costs a query each)."""
+def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
+              unchanged: Collection[str] = ()) -> None:
+    """The store's VoID description. The figures of the stories in ``unchanged`` (folders) are the previous
+    build's, kept in their index (counting them again costs a query each)."""
     def describe() -> str:
         from kg.meta import describe as void
         from kg.stories import figures
@@ -379,7 +401,11 @@ def _describe_and_link(db: ox.Store, report: BuildReport, steps: _Steps, stories
         return f"{len(meta):,} VoID triples"
 
     steps.run("describe", describe)
-    # Last, so linked datasets never reach the shapes, HermiT or the store's own figures; kg/link.py explains.
+
+
+def _link(db: ox.Store, report: BuildReport, steps: _Steps, links: str | Path | None) -> None:
+    """The linked datasets and their description. Last, so that linked datasets never reach the shapes, HermiT or
+    the store's own figures; kg/link.py explains."""
     from kg.link import load_links
 
     steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links))
