@@ -75,7 +75,7 @@ class _Steps:
 
 def build(project: str | Path = ".", store: str | Path | None = None, *, reasoning: bool | str = True,
           progress: Progress = quiet, links: str | Path | None = None, allow_empty: bool = False,
-          incremental: bool = False) -> BuildReport:
+          incremental: bool = False, in_memory: bool | None = None) -> BuildReport:
     """Build the project's graph into the store and swap it in only when every step passed.
 
     ``reasoning`` is False (no reasoning step), True (``rules``) or one of :data:`kg.inputs.REASONERS`. ``links`` is the
@@ -85,7 +85,8 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     With ``incremental``, the previous build's record (kg/manifest.py) says what changed: nothing (the store is
     left as it is), only story files (the previous store is copied, those stories reloaded, checked and reasoned
     over story by story, see :func:`_rebuild_into`) or more (a full build; ``report.plan`` says why). The result
-    is the store a full build makes.
+    is the store a full build makes. ``in_memory`` says whether a full build works in memory (default: when the
+    project fits, see :func:`fits_in_memory`); the store is the same either way.
 
     >>> import tempfile, pathlib
     >>> report = build(pathlib.Path(__file__).parent.parent, pathlib.Path(tempfile.mkdtemp()) / "store")
@@ -120,7 +121,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
         try:
             steps = _Steps(report, progress)
             if plan.full:
-                _build_into(build_dir, report, steps, reasoning, links)
+                _build_into(build_dir, report, steps, reasoning, links, in_memory)
             else:
                 _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
             manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index))
@@ -151,13 +152,19 @@ def _fingerprint(folder: Path) -> list[list[object]]:
 
 
 def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: bool | str,
-                links: str | Path | None = None) -> None:
-    """The build's steps in order. The project's graphs are loaded, checked, reasoned over and described in memory
-    (an in-memory store answers the build's many queries 3 to 5 times as fast as one on disk, ENGINE-NOTES), then
-    written to a fresh store in ``folder`` in one bulk write; the linked datasets, which can be far larger than the
-    project, go straight to disk. The store is flushed and closed at the end."""
+                links: str | Path | None = None, in_memory: bool | None = None) -> None:
+    """The build's steps in order, into a fresh store in ``folder``; it is flushed and closed at the end.
+
+    The project's graphs are loaded, checked, reasoned over and described in an in-memory store when they fit
+    (:func:`fits_in_memory`; ``in_memory`` decides instead when given): it answers the build's many queries 3 to
+    5 times as fast as a store on disk (ENGINE-NOTES), and the result is written to ``folder`` in one bulk write.
+    Otherwise every step works on the store on disk. The linked datasets, which can be far larger than the
+    project, always go straight to disk. Either way the store is the same."""
     db = ox.Store(str(folder))
-    _write(db, _in_memory(report, steps, reasoning), steps)
+    if in_memory if in_memory is not None else fits_in_memory(report.inputs):
+        _write(db, _derived(ox.Store(), report, steps, reasoning), steps)
+    else:
+        _derived(db, report, steps, reasoning)
     _link(db, report, steps, links)
 
     def compact() -> str:
@@ -172,19 +179,41 @@ def _build_into(folder: Path, report: BuildReport, steps: _Steps, reasoning: boo
     db.flush()
 
 
-def _in_memory(report: BuildReport, steps: _Steps, reasoning: bool | str) -> ox.Store:
-    """The project's graphs loaded, checked, reasoned over and described, in an in-memory store."""
-    memory = ox.Store()
+# Memory a build in memory took at its peak, per byte of RDF input: 2.0 GB for the 57 MB of Turtle of the
+# 10^6-triple corpus (BENCHMARKS.md), rounded up.
+MEMORY_PER_INPUT_BYTE = 40
 
+
+def fits_in_memory(inputs: Inputs) -> bool:
+    """Whether a full build of ``inputs`` can work in memory: when its expected peak is under half the memory
+    the system has available now (so a large project builds on disk, slower, rather than exhausting memory)."""
+    need = MEMORY_PER_INPUT_BYTE * sum(f.path.stat().st_size for f in inputs.rdf)
+    return need <= _available_memory() // 2
+
+
+def _available_memory() -> int:
+    """Bytes of memory available to start new work (Linux's MemAvailable); 0 when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str) -> ox.Store:
+    """The project's graphs loaded into ``db`` (empty), checked, reasoned over and described; returns ``db``."""
     def load() -> str:
-        report.triples = load_inputs(memory, report.inputs)
-        report.index = _index(memory, report.inputs)
+        report.triples = load_inputs(db, report.inputs)
+        report.index = _index(db, report.inputs)
         return f"{len(report.inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
-    stories = _derive(memory, report, steps, reasoning)
-    _describe(memory, report, steps, stories)
-    return memory
+    stories = _derive(db, report, steps, reasoning)
+    _describe(db, report, steps, stories)
+    return db
 
 
 def _write(db: ox.Store, memory: ox.Store, steps: _Steps) -> None:

@@ -182,6 +182,7 @@ def _conjuncts(expr: Any, get: Any, items: Any) -> list[Any]:
 class _Compiler:
     def __init__(self, tbox: TBox) -> None:
         self.t, self.n = tbox, 0
+        self.tests: list[tuple[str, set[ox.NamedNode]]] = []  # (variable, the classes its type test accepts)
 
     def fresh(self) -> str:
         self.n += 1
@@ -190,6 +191,7 @@ class _Compiler:
     def named(self, var: str, cls: ox.NamedNode) -> str:
         """``?var`` is a ``cls``: typed so (asserted or inferred), or implied by a domain or a range."""
         t = self.t
+        self.tests.append((var, set(t.subclasses(cls))))
         branches = [f"{{ ?{var} a ?{(k := self.fresh())} . {_values(k, t.subclasses(cls))} }}"]
         below = t.subclasses(cls)
         doms = {p for p, cs in t.domain.items() if cs & below}
@@ -335,18 +337,61 @@ def complete_properties(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple
             if q not in before}
 
 
-def type_rules(tbox: TBox) -> list[str]:
-    """One CONSTRUCT per defined class: its members not yet typed with it (or a class below it)."""
+@dataclass(frozen=True)
+class TypeRule:
+    """One CONSTRUCT that types the members of the defined class ``head``; ``reads`` are the classes its body
+    tests membership of (the only way another rule's output, new ``rdf:type`` triples, can give it new rows)."""
+
+    query: str
+    head: ox.NamedNode
+    reads: frozenset[ox.NamedNode]
+
+
+def type_rule_set(tbox: TBox) -> list[TypeRule]:
+    """One rule per defined class: its members not yet typed with it (or a class below it). A rule comes after
+    the rules of the classes it reads, when they do not read each other, so that one pass usually suffices."""
     compiler = _Compiler(tbox)
-    queries = []
+    rules = []
     for cls, e in sorted(tbox.defined.items(), key=lambda kv: str(kv[0])):
+        compiler.tests = []
         try:
             body = compiler.expr("x", e)
         except ValueError:
             continue
-        queries.append(f"CONSTRUCT {{ ?x a {_n(cls)} }} WHERE {{ {body} FILTER(isIRI(?x)) "
-                       f"FILTER NOT EXISTS {{ ?x a ?t . {_values('t', tbox.subclasses(cls))} }} }}")
-    return queries
+        # New members of a class below the head's are no new rows when tested on ?x itself: the rule's NOT EXISTS
+        # excludes them (a Demand test on ?x names RefusedDemand, yet a new RefusedDemand is no new RefusedDemand).
+        own = tbox.subclasses(cls)
+        reads = frozenset(c for var, accepted in compiler.tests for c in accepted
+                          if c in tbox.defined and (var != "x" or c not in own))
+        rules.append(TypeRule(f"CONSTRUCT {{ ?x a {_n(cls)} }} WHERE {{ {body} FILTER(isIRI(?x)) "
+                              f"FILTER NOT EXISTS {{ ?x a ?t . {_values('t', tbox.subclasses(cls))} }} }}",
+                              cls, reads))
+    ordered: list[TypeRule] = []
+    waiting = list(rules)
+    while waiting:  # the rule that reads the fewest classes still to be typed (none, unless they form a cycle)
+        ready = min(waiting, key=lambda r: sum(o.head in r.reads for o in waiting if o is not r))
+        ordered.append(ready)
+        waiting.remove(ready)
+    return ordered
+
+
+def type_rules(tbox: TBox) -> list[str]:
+    """The defined classes' CONSTRUCT queries (see :func:`type_rule_set`)."""
+    return [r.query for r in type_rule_set(tbox)]
+
+
+def run_type_rules(store: ox.Store, rules: list[TypeRule], add: Any) -> None:
+    """Run the defined classes' rules to a fixpoint, each again only when a class it reads gained members since it
+    last ran (``add`` writes a rule's new triples and returns how many there were)."""
+    dirty = [True] * len(rules)
+    while any(dirty):
+        for i, rule in enumerate(rules):
+            if dirty[i]:
+                dirty[i] = False
+                if add(_construct(store, rule.query)):
+                    for j, other in enumerate(rules):
+                        if rule.head in other.reads:
+                            dirty[j] = True
 
 
 def type_nodes(store: ox.Store, tbox: TBox, nodes: Collection[ox.NamedNode], graph: ox.NamedNode) -> list[ox.Quad]:
@@ -442,9 +487,7 @@ def infer_in_store(store: ox.Store, tbox: TBox, graph: ox.NamedNode) -> list[ox.
         return len(quads)
 
     run_property_rules(store, property_rule_set(tbox), add)
-    typing = type_rules(tbox)
-    while sum(add(_construct(store, q)) for q in typing):
-        pass
+    run_type_rules(store, type_rule_set(tbox), add)
     classified = classify(store, tbox)
     found = clashes(store, tbox, classified)
     if found:

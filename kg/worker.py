@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import time
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from kg.errors import INTERRUPTED, QueryTimeoutError
 
-_POLL = 0.02  # seconds between checks on the child: Ctrl-C is acted on within this, plus the kill
+_POLL = 0.02  # seconds between checks on the child where it cannot be waited for (no pidfd)
 
 
 def run_stoppable(work: Callable[[], None], timeout: float | None = None) -> int:
@@ -50,15 +51,11 @@ def run_stoppable(work: Callable[[], None], timeout: float | None = None) -> int
             os._exit(code)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if deadline is not None and time.monotonic() > deadline:
-                raise QueryTimeoutError(f"the query ran longer than --timeout {timeout:g} s and was stopped; "
-                                        "give it more time, or narrow it (a LIMIT, fewer graphs, a more selective "
-                                        "pattern)")
-            time.sleep(_POLL)
+        status = _wait(pid, deadline)
+        if status is None:
+            raise QueryTimeoutError(f"the query ran longer than --timeout {timeout:g} s and was stopped; "
+                                    "give it more time, or narrow it (a LIMIT, fewer graphs, a more selective "
+                                    "pattern)")
     except BaseException:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -66,6 +63,31 @@ def run_stoppable(work: Callable[[], None], timeout: float | None = None) -> int
         raise
     code = os.waitstatus_to_exitcode(status)
     return code if code >= 0 else INTERRUPTED
+
+
+def _wait(pid: int, deadline: float | None) -> int | None:
+    """The child's wait status once it ends, or None at ``deadline`` (a monotonic time). A signal's handler
+    interrupts the wait (Python runs it, and a raised exception leaves this function)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux 5.3 or later: look every _POLL seconds
+        while not (done := os.waitpid(pid, os.WNOHANG))[0]:
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+            time.sleep(_POLL)
+        return done[1]
+    try:
+        # The descriptor becomes readable when the child ends: no polling delay on a millisecond query.
+        while not select.select([handle], [], [], _left(deadline))[0]:
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+        return os.waitpid(pid, 0)[1]
+    finally:
+        os.close(handle)
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 def _die_with_parent() -> None:

@@ -166,3 +166,30 @@ def test_another_writer_means_the_next_build_is_full(project: Path, tmp_path: Pa
     with lock.writer(store, "kg sparql --update"):  # it may change the store: the record no longer describes it
         pass
     assert build(project, store, incremental=True).plan == "no record of the previous build: full build"
+
+
+def test_a_build_in_memory_and_one_on_disk_make_the_same_store(project: Path, tmp_path: Path) -> None:
+    said: list[str] = []
+    in_memory = build(project, tmp_path / "memory" / "store", in_memory=True,
+                      progress=lambda step, summary, _: said.append(step))
+    on_disk = build(project, tmp_path / "disk" / "store", in_memory=False)
+    assert "write" in said  # the in-memory store was written to disk in one step
+    assert "write" not in on_disk.seconds and "write" in in_memory.seconds
+    assert in_memory.triples == on_disk.triples
+    assert quads(tmp_path / "memory" / "store") == quads(tmp_path / "disk" / "store")
+
+
+def test_a_project_too_big_for_the_memory_available_builds_on_disk(project: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg import build as building
+    from kg.inputs import find_inputs
+
+    inputs = find_inputs(project)
+    assert building.fits_in_memory(inputs)  # a few stories: a few MB at most
+    size = sum(f.path.stat().st_size for f in inputs.rdf)
+    available = building._available_memory()
+    assert available > 0
+    monkeypatch.setattr(building, "MEMORY_PER_INPUT_BYTE", available // size + 1)  # needs all of it: too much
+    assert not building.fits_in_memory(inputs)
+    report = build(project, tmp_path / "store")
+    assert "write" not in report.seconds and "load" in report.seconds
