@@ -89,7 +89,13 @@ def test_serve_moves_to_the_new_build_and_frees_the_old_one(project_store: Path)
         first_build = project_store.resolve()
         assert served_count(served.endpoint, NEW) == 0
         add_triple(project, "after-rebuild")
-        result = run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project)
+        # The server is frozen during the rebuild, so that it cannot move to the new build before the rebuild looks
+        # at the old one (then the old one is no longer read, and freeing it at once is right).
+        os.kill(served.process.pid, signal.SIGSTOP)
+        try:
+            result = run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project)
+        finally:
+            os.kill(served.process.pid, signal.SIGCONT)
         assert result.returncode == 0, result.stderr
         assert first_build.exists()  # still served: the rebuild left it in place
         deadline = time.monotonic() + 20
