@@ -173,7 +173,10 @@ def _ntriples(project: Path, target: Path, for_hermit: bool = False) -> int:
     return len(triples)
 
 
-def bench_size(size: int, repeat: int, work: Path, timeout: float) -> dict:
+GROUPS = ("build", "check", "export")
+
+
+def bench_size(size: int, repeat: int, work: Path, timeout: float, groups: tuple[str, ...] = GROUPS) -> dict:
     project = work / f"corpus-{size}"
     corpus = generate(project, size)
     store, raw = work / f"base-store-{size}" / "store", work / f"base-raw-{size}"
@@ -198,11 +201,14 @@ def bench_size(size: int, repeat: int, work: Path, timeout: float) -> dict:
         "bulk_load of one file": (script(RAW_ONE_BULK_LOAD, str(one), str(raw)), fresh(raw)),
     }, repeat, timeout)
     shutil.rmtree(raw, ignore_errors=True)
-    result["check"] = rounds({
-        "pySHACL": (script(RAW_PYSHACL, str(nt), str(project / "ontology" / "shapes.ttl")), None),
-        "owlrl": (script(RAW_OWLRL, str(nt)), None),
-        "HermiT": (script(RAW_HERMIT, str(nt_hermit)), None),
-    }, repeat, timeout)
+    if "check" in groups:
+        result["check"] = rounds({
+            "pySHACL": (script(RAW_PYSHACL, str(nt), str(project / "ontology" / "shapes.ttl")), None),
+            "owlrl": (script(RAW_OWLRL, str(nt)), None),
+            "HermiT": (script(RAW_HERMIT, str(nt_hermit)), None),
+        }, repeat, timeout)
+    if "export" not in groups:
+        return result
     clear_build()
     run(kg, timeout * 4)  # a built store for the export side
     out, dump = work / "base-export.out", work / f"base-dump-{size}.nq"
@@ -252,11 +258,11 @@ def report(results: dict) -> str:
         out += [f"#### {r['triples']:,} triples ({r['files']} files), seconds, median (min–max) of "
                 f"{build.get('wall', {}).get('n', 0)}", "",
                 "| step | contender | whole process s | CPU s | its own work s |", "|---|---|---:|---:|---:|"]
-        for group in ("build", "check", "export"):
-            for name, rec in r[group].items():
+        for group in GROUPS:
+            for name, rec in r.get(group, {}).items():
                 out.append(f"| {group} | {name} | {_cell(rec)} | {_cell(rec, 'cpu') if 'cpu' in rec else ''} | "
                            f"{_cell(rec, 'work') if 'work' in rec else ''} |")
-        for step in ("load", "validate", "reason", "describe", "compact"):
+        for step in ("load", "validate", "reason", "describe", "write", "link", "compact"):
             if step in build.get("steps", {}):
                 s = build["steps"][step]
                 out.append(f"| build | kg build: {step} step | | | {s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f}) |")
@@ -268,11 +274,12 @@ def report(results: dict) -> str:
             if "load" in build.get("steps", {}):
                 ratios.append(f"load step / fastest raw load {build['steps']['load']['median'] / fastest:.2f}x")
             for step, rival in (("validate", "pySHACL"), ("reason", "owlrl"), ("reason", "HermiT")):
-                theirs = r["check"].get(rival, {})
+                theirs = r.get("check", {}).get(rival, {})
                 if step in build.get("steps", {}) and "work" in theirs:
                     ratios.append(f"{step} step / {rival}'s own work "
                                   f"{build['steps'][step]['median'] / theirs['work']['median']:.3f}x")
             out += ["", "Ratios of medians: " + "; ".join(ratios) + ".", ""]
+    out += _growth(results)
     if "cli" in results:
         c = results["cli"]
         out += ["#### The command line, seconds, median (min–max)", "", "| contender | whole process s | CPU s |",
@@ -285,6 +292,24 @@ def report(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def _growth(results: dict) -> list[str]:
+    """Microseconds per triple of each build step at each size, and the largest size's over the smallest's."""
+    sizes = sorted(((r["triples"], r["build"]["kg build"].get("steps", {})) for r in results.get("sizes", {}).values()),
+                   key=lambda kv: kv[0])
+    if len(sizes) < 2:
+        return []
+    steps = [s for s in ("load", "validate", "reason", "describe", "write", "compact")
+             if all(s in st for _, st in sizes)]
+    out = ["#### Per-triple cost of each step (µs per triple, medians)", "",
+           "| step | " + " | ".join(f"{n:,}" for n, _ in sizes) + " | largest / smallest |",
+           "|---|" + "---:|" * (len(sizes) + 1)]
+    for step in steps:
+        cost = [st[step]["median"] / n * 1e6 for n, st in sizes]
+        ratio = f"{cost[-1] / cost[0]:.2f}x" if cost[0] else "–"
+        out.append(f"| {step} | " + " | ".join(f"{c:.1f}" for c in cost) + f" | {ratio} |")
+    return [*out, ""]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1e4,1e5", help="comma-separated triple counts")
@@ -294,6 +319,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--report", action="store_true", help="only print the tables of --out")
+    parser.add_argument("--groups", default=",".join(GROUPS),
+                        help="which comparisons: build (the build against raw loads), check (pySHACL, owlrl, "
+                             "HermiT), export; the command line is always measured")
     args = parser.parse_args(argv)
     if args.report:
         sys.stdout.write(report(json.loads(args.out.read_text())))
@@ -305,7 +333,8 @@ def main(argv: list[str] | None = None) -> None:
     results: dict = {"sizes": {}, "load_average": os.getloadavg()}
     for size in (int(float(s)) for s in args.sizes.split(",")):
         print(f"size {size:,} ...", file=sys.stderr, flush=True)
-        results["sizes"][str(size)] = bench_size(size, args.repeat, args.work, args.timeout)
+        results["sizes"][str(size)] = bench_size(size, args.repeat, args.work, args.timeout,
+                                                 tuple(args.groups.split(",")))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1, default=str))
     smallest = min(int(float(s)) for s in args.sizes.split(","))

@@ -79,3 +79,17 @@ def test_baselines_alternate_contenders_and_stop_one_that_runs_too_long(tmp_path
     cli = {name: result["a"] for name in ("kg query external-links", "pyoxigraph script, same query")}
     assert "kg query / script: wall 1.00x; cpu 1.00x" in report({"cli": cli})
     assert 0 < result["a"]["cpu"]["median"] < 3
+
+
+def test_baselines_report_the_per_triple_cost_of_each_step_across_sizes() -> None:
+    from benchmarks.baselines import report
+
+    def size(triples: int, load: float, reason: float) -> dict:
+        steps = {name: {"median": t, "min": t, "max": t, "n": 1} for name, t in (("load", load), ("reason", reason))}
+        return {"triples": triples, "files": 1, "build": {"kg build": {"steps": steps}}}
+
+    # 2 and 4 µs per triple at 10^4; 2 and 6 at 10^6: loading grows 1.00x, reasoning 1.50x.
+    text = report({"sizes": {"10000": size(10_000, 0.02, 0.04), "1000000": size(1_000_000, 2.0, 6.0)}})
+    assert "| step | 10,000 | 1,000,000 | largest / smallest |" in text
+    assert "| load | 2.0 | 2.0 | 1.00x |" in text
+    assert "| reason | 4.0 | 6.0 | 1.50x |" in text
