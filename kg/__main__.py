@@ -1,3 +1,3 @@
-from kg.cli import app
+from kg.launch import main
 
-app()
+main()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import KG, ROOT, canonical, run_kg
+from processes import children, state
 from rdflib import Dataset, Graph
 
 from kg.export import default_graphs
@@ -93,27 +94,6 @@ def large_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc, as ps does)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone between listing and reading
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _state(pid: int) -> str:
-    """A process's state letter: R running, S sleeping, T stopped, Z ended and not yet reaped."""
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
-
-
 @pytest.mark.parametrize("fmt", ["turtle", "nquads"])
 def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store: Path, tmp_path: Path,
                                                                        fmt: str) -> None:
@@ -141,11 +121,11 @@ def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store
             deadline, frozen = time.monotonic() + 30, None
             while frozen is None and process.poll() is None and time.monotonic() < deadline:
                 if under_way():
-                    for child in _children(process.pid):
+                    for child in children(process.pid):
                         os.kill(child, signal.SIGSTOP)
                         frozen = child
                 time.sleep(0.005)
-            if frozen is None or _state(frozen) not in ("T", "t"):  # it ended first: try again
+            if frozen is None or state(frozen) not in ("T", "t"):  # it ended first: try again
                 process.wait(30)
                 continue
             began = time.monotonic()
@@ -154,7 +134,7 @@ def test_ctrl_c_stops_an_export_at_once_and_leaves_the_previous_file(large_store
             # About 0.03 s on a quiet machine; the bound is loose for a loaded CI machine, yet far below the 17.8 s
             # a Turtle export took to stop before it ran in a child.
             assert time.monotonic() - began < 5, "Ctrl-C did not stop the export at once"
-            assert _state(frozen) == "gone", "the worker outlived kg"
+            assert state(frozen) == "gone", "the worker outlived kg"
             break
         finally:
             if process.poll() is None:

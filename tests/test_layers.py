@@ -13,7 +13,7 @@ from conftest import ROOT
 
 KG = ROOT / "kg"
 # The command line: typer apps and what only they use. `kg serve` and the worker are started from here too.
-COMMAND_LINE = {"__main__", "cli", "link_cli", "options", "guard", "worker", "serve"}
+COMMAND_LINE = {"__main__", "launch", "cli", "link_cli", "options", "guard", "worker", "serve"}
 
 
 def imports(path: Path, modules: set[str]) -> set[str]:

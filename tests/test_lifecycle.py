@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import KG, ROOT, run_kg
 from endpoints import start_kg_serve, stop
+from processes import children, gone
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NEW = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/after-rebuild> ?p ?o }"
@@ -26,35 +28,6 @@ def served_count(endpoint: str, query: str = COUNT) -> int:
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=30) as answer:
         return int(json.loads(answer.read())["results"]["bindings"][0]["n"]["value"])
-
-
-def children(pid: int) -> list[int]:
-    """The child processes of ``pid``, read from /proc (a thread or the process may end while it is read)."""
-    found = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except FileNotFoundError:
-        return found
-    for task in tasks:
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # that thread ended between the listing and the read
-    return found
-
-
-def gone(pid: int, within: float = 10) -> bool:
-    """True when the process ends (or is only a zombie left for its new parent to reap) within the time."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def add_triple(project: Path, name: str) -> None:
@@ -274,3 +247,22 @@ def test_a_writable_servers_reader_sees_each_update(project_store: Path) -> None
         assert story_title(served) == "Updated in place"
     finally:
         assert stop(served.process) == 0
+
+
+def test_ctrl_c_while_kg_starts_prints_one_line_and_no_traceback() -> None:
+    # Ctrl-C arrives while the command line is being imported (the process sends it to itself as the import
+    # begins: the window in which Python's own handler used to print a KeyboardInterrupt traceback).
+    script = ("import builtins, os, signal, sys\n"
+              "real = builtins.__import__\n"
+              "def importing(name, *args, **kwargs):\n"
+              "    if name == 'kg.cli':\n"
+              "        os.kill(os.getpid(), signal.SIGINT)\n"
+              "    return real(name, *args, **kwargs)\n"
+              "builtins.__import__ = importing\n"
+              "sys.argv = ['kg', '--version']\n"
+              "from kg.launch import main\n"
+              "sys.exit(main())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stderr) == (130, "kg: interrupted (SIGINT); nothing was left half done\n")
+    assert done.stdout == ""  # it stopped there: no version printed

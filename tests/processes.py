@@ -1,0 +1,40 @@
+"""What the tests see of processes, read from /proc as ps does: a process's children and its state."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid``, read from /proc (a thread or the process may end while it is read)."""
+    found = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # that thread ended between the listing and the read
+    return found
+
+
+def state(pid: int) -> str:
+    """A process's state letter (R running, S sleeping, T stopped, Z ended, not yet reaped), or "gone"."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return "gone"
+
+
+def gone(pid: int, within: float = 10) -> bool:
+    """True when the process ends (or is only a zombie left for its new parent to reap) within the time."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if state(pid) in ("gone", "Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
+
