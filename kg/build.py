@@ -25,7 +25,7 @@ from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.manifest import Plan
 from kg.rdfio import add_quads
 from kg.steps import check, each_file, file_quads, infer, literal_problems, load_inputs, triples_per_graph
-from kg.stories import Story, StoryFigures, find_stories, story_folder, story_prefixes
+from kg.stories import Story, StoryFigures, batch_files, find_stories, story_folder, story_prefixes
 from kg.vocab import (
     EVIDENCE_GRAPH,
     INFERRED_GRAPH,
@@ -341,7 +341,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         problems = set(kept)
         for s in changed:
             if mine[s]:
-                scope = [f for f in inputs.rdf if story_folder(f.relative) in (None, s)]
+                scope = batch_files(inputs.rdf, s)
                 checked.append(batches.validate(shared, new[s], Inputs(inputs.project, scope, inputs.texts)))
                 problems.update(checked[-1].problems)
         found, story_problems = find_stories(db, inputs)

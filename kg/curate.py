@@ -92,7 +92,7 @@ class Outcome:
 
 # --- Where a story's files are ----------------------------------------------------------------------------------
 
-def story_folder(project: str | Path, slug: str) -> Path:
+def story_path(project: str | Path, slug: str) -> Path:
     """``triples/<slug>/`` resolved, refused unless it is a story folder of the project (not a link out of it)."""
     if not _SLUG.fullmatch(slug or ""):
         raise CurateError(f"{slug!r}: not a story folder name (lower-case words joined by hyphens)")
@@ -116,7 +116,7 @@ def story_file(project: str | Path, slug: str, name: str) -> Path:
             or not name.endswith(".ttl")):
         raise CurateError(f"{name!r}: give the name of a .ttl file directly in {STORIES_DIR}/{slug}/ "
                           "(no folders, no ..)")
-    folder = story_folder(project, slug)
+    folder = story_path(project, slug)
     path = folder / name
     if path.is_symlink() or path.resolve().parent != folder:
         raise CurateError(f"{name!r}: a link out of {STORIES_DIR}/{slug}/; only the story's own files are written")
@@ -133,7 +133,7 @@ def version(path: Path) -> str:
 
 def versions(project: str | Path, slug: str) -> dict[str, str]:
     """The version of each Turtle file of the story (draft.ttl included), and of claims.ttl even before it exists."""
-    folder = story_folder(project, slug)
+    folder = story_path(project, slug)
     found = {p.name: version(p) for p in sorted(folder.glob("*.ttl")) if not p.is_symlink()}
     found.setdefault(CLAIMS_FILE, "")
     return found
@@ -162,17 +162,14 @@ def check_story(project: str | Path, slug: str, replaced: dict[str, bytes] | Non
     from kg.inputs import InputFile, Inputs, find_inputs
     from kg.rdfio import add_quads
     from kg.steps import check, load_inputs
-    from kg.stories import story_prefixes
+    from kg.stories import batch_files, story_prefixes
 
     project = Path(project)
-    folder = story_folder(project, slug)
+    folder = story_path(project, slug)
     replaced = replaced or {}
     found = find_inputs(project)
     inside = f"{STORIES_DIR.as_posix()}/{slug}/"
-    # the story's graph: everything the build reads but the other stories' folders (shared actors stay in)
-    others = tuple(f"{STORIES_DIR.as_posix()}/{p.parent.name}/" for p in (project / STORIES_DIR).glob("*/story.ttl")
-                   if p.parent.name != slug)
-    mine = [f for f in found.rdf if not f.relative.startswith(others)]
+    mine = batch_files(found.rdf, inside.rstrip("/"))  # the other stories' folders left out; shared actors stay in
     kept = [f for f in mine if f.relative.removeprefix(inside) not in replaced]
     written = [InputFile(folder / name, inside + name, "") for name in sorted(replaced)]
     store = ox.Store()
@@ -218,7 +215,7 @@ class StoryNames:
     def read(cls, project: str | Path, slug: str) -> StoryNames:
         from kg.draft import story_texts
 
-        story_folder(project, slug)
+        story_path(project, slug)
         story = story_texts(project, slug)
         taken: set[str] = set()
         ontology = ox.Store()
@@ -389,7 +386,7 @@ def save_claim(project: str | Path, slug: str, claim: dict[str, Any], read: dict
     from kg.draft import closure
 
     story = StoryNames.read(project, slug)
-    has_drafts = (story_folder(project, slug) / DRAFT_FILE).is_file()
+    has_drafts = (story_path(project, slug) / DRAFT_FILE).is_file()
     header, blocks = _draft_blocks(project, slug) if has_drafts or draft else ("", {})
     if draft:
         if draft not in blocks:

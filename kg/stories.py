@@ -10,13 +10,14 @@ each story, and the story's figures, in the meta graph (:mod:`kg.meta`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import Violation
-from kg.inputs import Inputs
+from kg.inputs import InputFile, Inputs
 from kg.rows import rows
 from kg.vocab import PREFIXES, SO, STORY_DATASET, show
 
@@ -116,6 +117,18 @@ def story_folder(relative: str) -> str | None:
     """
     parts = relative.split("/")
     return "/".join(parts[:2]) if len(parts) >= 3 and parts[0] == "triples" else None
+
+
+def batch_files(files: Sequence[InputFile], folder: str) -> list[InputFile]:
+    """A story's batch of files: those of its folder (``triples/<slug>``) and those outside every story folder
+    (the ontology, shared actors), as the incremental build and the curation check read them.
+
+    >>> from pathlib import Path
+    >>> [f.relative for f in batch_files([InputFile(Path(p), p, "") for p in
+    ...  ("ontology/a.ttl", "triples/s/x.ttl", "triples/t/y.ttl", "triples/actors.ttl")], "triples/s")]
+    ['ontology/a.ttl', 'triples/s/x.ttl', 'triples/actors.ttl']
+    """
+    return [f for f in files if story_folder(f.relative) in (None, folder)]
 
 
 def find_stories(store: ox.Store, inputs: Inputs) -> tuple[list[Story], list[Violation]]:

@@ -15,7 +15,7 @@ from benchmarks.corpus import generate
 from kg import batches
 from kg.build import build
 from kg.inputs import find_inputs
-from kg.stories import story_folder
+from kg.stories import batch_files, story_folder
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, PREFIXES
 
 
@@ -54,7 +54,7 @@ def test_batches_derive_what_the_whole_store_derives(built: tuple[Path, Path]) -
     for folder in folders:
         story = [q for i in inputs.rdf if story_folder(i.relative) == folder
                  for q in db.quads_for_pattern(None, None, None, ox.NamedNode(i.graph))]
-        scope = [i for i in inputs.rdf if story_folder(i.relative) in (None, folder)]
+        scope = batch_files(inputs.rdf, folder)
         batch = batches.validate(shared, story, type(inputs)(project, scope, inputs.texts))
         problems.update(str(p) for p in batch.problems)
         derived += batch.evidence + batches.reason(batch)
