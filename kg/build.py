@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import lock, manifest
+from kg import lock, manifest, meta
 from kg import store as kgstore
 from kg.config import store_path
 from kg.errors import ValidationError, Violation
@@ -307,6 +307,10 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         return why
     report.index = indexes
     every = [record["index"], indexes]
+    # The store's figures are updated from the previous build's rather than counted again (kg/meta.py): every
+    # change to the graphs they cover goes through ``change``, which keeps what was removed and added.
+    before = meta.recorded(db)
+    change = meta.Change(db)
     touched: set[str] = set()  # nodes the shared files or other stories mention too: their defined types are redone
 
     def load() -> str:
@@ -320,13 +324,14 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         inferred = ox.NamedNode(INFERRED_GRAPH)
         stale.update(q for x in touched for c in defined
                      for q in db.quads_for_pattern(ox.NamedNode(x), _RDF_TYPE, c, inferred))
-        for q in stale:
-            db.remove(q)
+        change.remove(stale)
         # Every file of a changed story is loaded again, from the quads its batch was checked with.
-        for graph in [info["graph"] for info in files.values() if info["story"] in changed] + _derived_graphs(db):
+        for graph in [info["graph"] for info in files.values() if info["story"] in changed]:
+            change.remove_graph(ox.NamedNode(graph))
+        for graph in _derived_graphs(db):  # the meta graph and the linked datasets: made again after the figures
             if graph not in (EVIDENCE_GRAPH, INFERRED_GRAPH):
                 db.remove_graph(ox.NamedNode(graph))
-        db.extend(q for s in changed for q in new[s])
+        change.extend(q for s in changed for q in new[s])
         return f"{sum(len(fs) for fs in mine.values())} files of {len(changed)} stories reloaded"
 
     checked: list[batches.Batch] = []
@@ -350,12 +355,13 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
             raise ValidationError(sorted(problems))
         report.warnings = sorted(problems)
         stories.extend(found)
-        db.extend(q for b in checked for q in b.evidence)
+        change.extend(q for b in checked for q in b.evidence)
         return f"{len(checked)} of {len(found)} stories checked again, shapes pass"
 
     def reason() -> str:
-        db.extend(q for b in checked for q in batches.reason(b))
-        type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)], ox.NamedNode(INFERRED_GRAPH))
+        change.extend(q for b in checked for q in batches.reason(b))
+        change.extend(type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)],
+                                 ox.NamedNode(INFERRED_GRAPH)))
         return f"{len(checked)} stories reasoned over again, consistent"
 
     report.warnings = manifest.warnings_of(record)
@@ -365,7 +371,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         steps.run("reason", reason)
     report.triples = triples_per_graph(db)
     report.inferred = report.triples.get(INFERRED_GRAPH, 0)
-    _describe(db, report, steps, stories, unchanged=set(indexes) - set(changed))
+    _describe(db, report, steps, stories, unchanged=set(indexes) - set(changed),
+              delta=(before, change) if before is not None else None)
     _link(db, report, steps, links)
     return None
 
@@ -404,11 +411,12 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
 
 
 def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
-              unchanged: Collection[str] = ()) -> None:
+              unchanged: Collection[str] = (), delta: tuple[meta.Recorded, meta.Change] | None = None) -> None:
     """The store's VoID description. The figures of the stories in ``unchanged`` (folders) are the previous
-    build's, kept in their index (counting them again costs a query each)."""
+    build's, kept in their index (counting them again costs a query each); with ``delta`` (what the previous
+    build's meta graph said, and every change since), the store-wide figures are updated rather than counted
+    (:func:`kg.meta.updated`), unless it cannot be sure of them."""
     def describe() -> str:
-        from kg.meta import describe as void
         from kg.stories import figures
 
         def counted(story: Story) -> StoryFigures:
@@ -424,10 +432,13 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
             if f.story.folder in report.index:
                 report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
         # An incremental build has just counted every graph (its report's counts are the store's, exactly).
-        meta = void(db, report.inputs, report.seconds, report.stories, dict(report.triples) if unchanged else None)
-        add_quads(db, meta)
-        report.triples[META_GRAPH] = len(meta)
-        return f"{len(meta):,} VoID triples"
+        counts = dict(report.triples) if unchanged else None
+        store_wide = meta.updated(*delta, report.triples) if delta is not None else None
+        described = meta.describe(db, report.inputs, report.seconds, report.stories, counts, store_wide)
+        add_quads(db, described)
+        report.triples[META_GRAPH] = len(described)
+        updated = ", store figures updated from the last build's" if store_wide is not None else ""
+        return f"{len(described):,} VoID triples{updated}"
 
     steps.run("describe", describe)
 

@@ -4,6 +4,9 @@ VoID dataset per story (its graphs and its figures: triples, events, mentions, s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -29,11 +32,12 @@ STORY_CLASSES = {"events": SO + "Eventuality", "mentions": SO + "Mention", "span
 
 def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
              stories: list[StoryFigures] | tuple[StoryFigures, ...] = (),
-             counts: dict[str, int] | None = None) -> list[ox.Quad]:
+             counts: dict[str, int] | None = None, figures: Figures | None = None) -> list[ox.Quad]:
     """VoID quads (in the meta graph) describing everything already in ``store``, and each story of ``stories``.
 
-    Figures are computed with SPARQL over the store itself, so they are what a user's query would count;
-    ``counts`` (graph IRI -> triples) saves counting the graphs again when the caller just did.
+    Figures are computed with SPARQL over the store itself (:func:`store_figures`), so they are what a user's query
+    would count; ``counts`` (graph IRI -> triples) saves counting the graphs again when the caller just did, and
+    ``figures`` saves the store-wide queries when the caller has them (:func:`updated`).
     """
     g = ox.NamedNode(META_GRAPH)
     ds = ox.NamedNode(DATASET)
@@ -66,27 +70,21 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
             add(graph, SO + "sha256", ox.Literal(source.sha256))
     add(ds, VOID + "triples", _int(total))
 
-    for name, query in (
-        ("classes", "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
-        ("properties", "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        ("distinctSubjects", "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-        ("distinctObjects", "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-    ):
-        add(ds, VOID + name, _int(int(next(rows(store.query(query, use_default_graph_as_union=True)))["n"].value)))
-    for partition, key, count, query in (
-        ("classPartition", "class", "entities",
-         "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x } GROUP BY ?x ORDER BY ?x"),
-        ("propertyPartition", "property", "triples",
-         "SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?x ?o } GROUP BY ?x ORDER BY ?x"),
-    ):
-        for row in rows(store.query(query, use_default_graph_as_union=True)):
+    if figures is None:
+        figures = store_figures(store)
+    for name, n in (("classes", len(figures.classes)), ("properties", len(figures.properties)),
+                    ("distinctSubjects", figures.subjects), ("distinctObjects", figures.objects)):
+        add(ds, VOID + name, _int(n))
+    for partition, key, count, table in (("classPartition", "class", "entities", figures.classes),
+                                         ("propertyPartition", "property", "triples", figures.properties)):
+        for term, n in sorted(table.items(), key=lambda kv: str(kv[0])):
             part = ox.BlankNode()
             add(ds, VOID + partition, part)
-            add(part, VOID + key, row["x"])
-            add(part, VOID + count, _int(int(row["n"].value)))
+            add(part, VOID + key, term)
+            add(part, VOID + count, _int(n))
 
-    for figures in stories:
-        out += story_void(figures)
+    for story in stories:
+        out += story_void(story)
 
     activity = ox.BlankNode()
     add(ds, PROV + "wasGeneratedBy", activity)
@@ -137,3 +135,195 @@ def story_void(figures: StoryFigures) -> list[ox.Quad]:
         add(part, VOID + "class", ox.NamedNode(cls))
         add(part, VOID + "entities", _int(getattr(figures, name)))
     return out
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass
+class Figures:
+    """The store's figures over the union of its graphs, as :func:`describe` writes them: distinct subjects and
+    objects, the entities of each class (``void:classes`` is how many) and the triples of each property."""
+
+    subjects: int
+    objects: int
+    classes: dict[Term, int]  # class -> distinct subjects typed with it in any graph
+    properties: dict[ox.NamedNode, int]  # property -> quads using it: a triple in two graphs counts twice
+
+
+def store_figures(store: ox.Store) -> Figures:
+    """The figures, with SPARQL over every graph of ``store`` (the union default graph, which holds the default
+    graph too). ``void:classes`` and ``void:properties`` count the same groups as the partitions."""
+    def count(query: str) -> int:
+        return int(next(rows(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+    def partition(query: str) -> dict[Any, int]:
+        return {row["x"]: int(row["n"].value) for row in rows(store.query(query, use_default_graph_as_union=True))}
+
+    return Figures(count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+                   count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+                   partition("SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x } GROUP BY ?x"),
+                   partition("SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?x ?o } GROUP BY ?x"))
+
+
+@dataclass
+class Recorded:
+    """What a previous build's meta graph says about the store it described: its figures, its triples (all, and
+    per graph)."""
+
+    figures: Figures
+    triples: int
+    graphs: dict[str, int]  # graph (or story dataset) IRI -> its void:triples
+
+
+def recorded(store: ox.Store) -> Recorded | None:
+    """The figures :func:`describe` wrote into ``store``'s meta graph, or None when they are not all there, once,
+    as it writes them."""
+    g, ds = ox.NamedNode(META_GRAPH), ox.NamedNode(DATASET)
+
+    def values(s: ox.NamedNode | ox.BlankNode, p: str) -> list[Any]:
+        return [q.object for q in store.quads_for_pattern(s, ox.NamedNode(VOID + p), None, g)]
+
+    def number(s: ox.NamedNode | ox.BlankNode, p: str) -> int | None:
+        found = values(s, p)
+        if len(found) != 1 or not isinstance(found[0], ox.Literal) or found[0].datatype.value != XSD + "integer":
+            return None
+        try:
+            return int(found[0].value)
+        except ValueError:
+            return None
+
+    def table(partition: str, key: str, count: str) -> dict[Any, int] | None:
+        out: dict[Any, int] = {}
+        for part in values(ds, partition):
+            if not isinstance(part, ox.BlankNode):
+                return None
+            term, n = values(part, key), number(part, count)
+            if len(term) != 1 or n is None or term[0] in out:
+                return None
+            out[term[0]] = n
+        return out
+
+    subjects, objects, triples = number(ds, "distinctSubjects"), number(ds, "distinctObjects"), number(ds, "triples")
+    classes, properties = table("classPartition", "class", "entities"), table("propertyPartition", "property",
+                                                                              "triples")
+    if subjects is None or objects is None or triples is None or classes is None or properties is None:
+        return None
+    if number(ds, "classes") != len(classes) or number(ds, "properties") != len(properties):
+        return None
+    graphs = {s.value: n for s in values(ds, "subset") if isinstance(s, ox.NamedNode)
+              and (n := number(s, "triples")) is not None}
+    return Recorded(Figures(subjects, objects, classes, properties), triples, graphs)
+
+
+class Change:
+    """The quads a build removes from and adds to ``store``, net of each other: ``removed`` were in the store
+    before and are not now, ``added`` the reverse (a quad removed and added back is in neither). Both hold quads
+    as the store gives them back, which is not always as they were given: typed literals come back in their
+    canonical form ("01"^^xsd:integer as "1"), and the store's own quads are what :func:`updated` compares them with.
+
+    :func:`updated` is exact only if every change the described graphs undergo goes through here."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.removed: set[ox.Quad] = set()
+        self.added: set[ox.Quad] = set()
+
+    def _stored(self, q: ox.Quad) -> ox.Quad | None:
+        if q not in self.store:  # asked first: a lookup by pattern can answer with another quad (see updated)
+            return None
+        return next(iter(self.store.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)), None)
+
+    def _gone(self, quads: Iterable[ox.Quad]) -> None:
+        for q in quads:
+            if q in self.added:
+                self.added.discard(q)
+            else:
+                self.removed.add(q)
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        gone = {found for q in quads if (found := self._stored(q)) is not None}
+        for q in gone:
+            self.store.remove(q)
+        self._gone(gone)
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        gone = set(self.store.quads_for_pattern(None, None, None, graph))
+        self.store.remove_graph(graph)
+        self._gone(gone)
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        fresh = [q for q in quads if self._stored(q) is None]
+        self.store.extend(fresh)
+        for q in {found for q in fresh if (found := self._stored(q)) is not None}:
+            if q in self.removed:
+                self.removed.discard(q)
+            else:
+                self.added.add(q)
+
+
+def updated(before: Recorded, change: Change, counts: dict[str, int]) -> Figures | None:
+    """The figures of ``change.store`` now, from those ``before`` the change: equal to :func:`store_figures`'s, at
+    the cost of a few lookups per term the changed quads use. None when unsure (then query the store): the
+    triples per graph now (``counts``, the store's own count) do not follow from those before and the change
+    (something changed the graphs behind its back), the default graph holds triples (the counts leave it out), or
+    a changed quad holds a triple term or types something with a class that is not an IRI.
+
+    A term is in the store before the change if a removed quad uses it, or a quad in the store now that was not
+    added; it is there now if an added quad or any quad in the store uses it.
+    """
+    store, removed, added = change.store, change.removed, change.added
+    per_graph: dict[str, int] = {}
+    for q, step in [(q, -1) for q in removed] + [(q, 1) for q in added]:
+        if not isinstance(q.graph_name, ox.NamedNode):
+            return None
+        per_graph[q.graph_name.value] = per_graph.get(q.graph_name.value, 0) + step
+    if before.triples + len(added) - len(removed) != sum(counts.values()):
+        return None
+    if any(before.graphs.get(g, 0) + per_graph.get(g, 0) != counts.get(g, 0) for g in set(counts) | set(per_graph)):
+        return None
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return None
+    if any(isinstance(q.object, ox.Triple) or (q.predicate == RDF_TYPE and not isinstance(q.object, ox.NamedNode))
+           for q in removed | added) or not all(isinstance(c, ox.NamedNode) for c in before.figures.classes):
+        return None
+
+    def there(pattern: tuple[Any, Any, Any], skip: set[ox.Quad]) -> bool:
+        for q in store.quads_for_pattern(*pattern):
+            # On disk, pyoxigraph 0.5.13 answers a pattern whose last bound term is an xsd:integer ending in the
+            # byte 0xFF (255, 1535...) with its quads and then those after them in the index, which match nothing:
+            # the first quad that does not match ends the quads that do. (The default graph, scanned apart, is
+            # empty here.)
+            found = (q.subject, q.predicate, q.object)
+            if any(term is not None and term != got for term, got in zip(pattern, found, strict=True)):
+                return False
+            if q not in skip:
+                return True
+        return False
+
+    def turned(gone: set[Any], new: set[Any], pattern: Callable[[Any], tuple[Any, Any, Any]]) -> dict[Any, int]:
+        """Of the keys the removed (``gone``) and added (``new``) quads give: +1 for each the store's quads give
+        now and did not before, -1 for each the reverse."""
+        out: dict[Any, int] = {}
+        for k in gone | new:
+            was = k in gone or there(pattern(k), added)
+            now = k in new or there(pattern(k), set())
+            if was != now:
+                out[k] = 1 if now else -1
+        return out
+
+    subjects = turned({q.subject for q in removed}, {q.subject for q in added}, lambda s: (s, None, None))
+    objects = turned({q.object for q in removed}, {q.object for q in added}, lambda o: (None, None, o))
+    typed = turned({(q.subject, q.object) for q in removed if q.predicate == RDF_TYPE},
+                   {(q.subject, q.object) for q in added if q.predicate == RDF_TYPE},
+                   lambda pair: (pair[0], RDF_TYPE, pair[1]))
+    classes = dict(before.figures.classes)
+    for (_, c), step in typed.items():
+        classes[c] = classes.get(c, 0) + step
+    properties = dict(before.figures.properties)
+    for q, step in [(q, -1) for q in removed] + [(q, 1) for q in added]:
+        properties[q.predicate] = properties.get(q.predicate, 0) + step
+    if any(n < 0 for table in (classes, properties) for n in table.values()):
+        return None
+    return Figures(before.figures.subjects + sum(subjects.values()), before.figures.objects + sum(objects.values()),
+                   {c: n for c, n in classes.items() if n}, {p: n for p, n in properties.items() if n})

@@ -395,16 +395,15 @@ def run_type_rules(store: ox.Store, rules: list[TypeRule], add: Any) -> None:
 
 
 def type_nodes(store: ox.Store, tbox: TBox, nodes: Collection[ox.NamedNode], graph: ox.NamedNode) -> list[ox.Quad]:
-    """The defined classes' rules for ``nodes`` only, over the whole store: their new types go into ``graph``
-    (also returned). A per-story build uses it for the nodes stories share (kg/batches.py), on data where no
-    defined class's inferred members feed another's rule (its condition 4): so one pass reaches the fixpoint."""
+    """The defined classes' rules for ``nodes`` only, over the whole store: their new types, in ``graph``, for
+    the caller to add (kg/build.py keeps track of what it adds). A per-story build uses it for the nodes stories
+    share (kg/batches.py), on data where no defined class's inferred members feed another's rule (its condition
+    4): so one pass reaches the fixpoint."""
     if not nodes:
         return []
     values = _values("x", nodes)
     queries = [q.replace(" WHERE { ", f" WHERE {{ {values} ", 1) for q in type_rules(tbox)]
-    found = [ox.Quad(t.subject, t.predicate, t.object, graph) for q in queries for t in _construct(store, q)]
-    store.extend(found)
-    return found
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for q in queries for t in _construct(store, q)]
 
 
 def classes_query(tbox: TBox) -> str:
