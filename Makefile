@@ -43,10 +43,11 @@ FORCE:
 deps:
 	scripts/deps test
 
+# The tests run on every core (pytest-xdist), each test module's on one worker so its fixtures are made once.
 test: deps $(STAMP) axe
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m mypy kg
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes 1e3,1e5,1e6 --repeat 3

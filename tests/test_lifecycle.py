@@ -145,17 +145,19 @@ def test_killing_kg_during_hermit_leaves_no_java_and_no_temp_file(project_copy: 
     process.send_signal(sig)
     code = process.wait(30)
     assert gone(java), "the JVM outlived kg"
-    if sig == signal.SIGTERM:
+    builds = tmp_path / "s.builds"
+    if sig == signal.SIGTERM:  # it cleaned up after itself: no temporary file, no half-built store
         assert code == 130 and "interrupted (SIGTERM)" in (process.stderr.read() if process.stderr else "")
         assert list(scratch.iterdir()) == []
-    else:
-        assert code == -signal.SIGKILL
-    # Whatever a killed run left is removed by the next one (a build's partial directory too).
+        assert not builds.exists() or list(builds.iterdir()) == []
+        return
+    assert code == -signal.SIGKILL
+    # What a killed run could not clean up is removed by the next one (a build's partial directory too).
     again = subprocess.run([str(KG), *args], cwd=project_copy, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert list(scratch.iterdir()) == []
     if command == "build":
-        assert [p.name.endswith(".partial") for p in (tmp_path / "s.builds").iterdir()] == [False]
+        assert [p.name.endswith(".partial") for p in builds.iterdir()] == [False]
 
 
 def test_every_writer_waits_its_turn_and_says_who_holds_the_store(project_store: Path) -> None:
