@@ -399,11 +399,15 @@ def type_nodes(store: ox.Store, tbox: TBox, nodes: Collection[ox.NamedNode], gra
     the caller to add (kg/build.py keeps track of what it adds). A per-story build uses it for the nodes stories
     share (kg/batches.py), on data where no defined class's inferred members feed another's rule (its condition
     4): so one pass reaches the fixpoint."""
-    if not nodes:
-        return []
-    values = _values("x", nodes)
-    queries = [q.replace(" WHERE { ", f" WHERE {{ {values} ", 1) for q in type_rules(tbox)]
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for q in queries for t in _construct(store, q)]
+    found = []
+    for rule in type_rule_set(tbox):
+        # One ASK per node: it stops at the first witness, where the rule as a CONSTRUCT would go through all of a
+        # shared actor's acts in every story (0.64 s against 0.03 s for 24 actors in a 10^5-triple store).
+        where = rule.query[rule.query.index(" WHERE { ") + len(" WHERE { "):]
+        for node in nodes:
+            if store.query(f"ASK {{ {_values('x', [node])} {where}", use_default_graph_as_union=True):
+                found.append(ox.Quad(node, RDF_TYPE, rule.head, graph))
+    return found
 
 
 def classes_query(tbox: TBox) -> str:
