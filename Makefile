@@ -47,7 +47,7 @@ deps:
 test: deps $(STAMP) axe
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m mypy kg
-	$(BIN)/python -m pytest -n auto --dist loadscope
+	$(BIN)/python -m pytest -n auto --dist loadscope --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes 1e3,1e5,1e6 --repeat 3
