@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import KG, run_kg
+from processes import state
 
 from kg.results import RESULT_FORMATS
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH, graph_iri
@@ -121,14 +122,23 @@ def test_interrupted_build_leaves_the_old_store(project_store: Path) -> None:
     before = count(store)
     (project_copy / "triples" / "pentagon-anthropic" / "extra.ttl").write_text(
         "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
-    process = subprocess.Popen([str(KG), "build", "--store", str(store)], cwd=project_copy,
-                               stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    first = process.stderr.readline()  # the load step is done: interrupt in the middle of the build
-    assert "load" in first
+    # Interrupt in the middle of the build: once it says its load step is done, it is frozen (SIGSTOP) so that it
+    # cannot finish before Ctrl-C lands; should it have finished first, the attempt is made again.
+    for _attempt in range(5):
+        process = subprocess.Popen([str(KG), "build", "--full", "--store", str(store)], cwd=project_copy,
+                                   stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        loaded = next((line for line in iter(process.stderr.readline, "") if line.startswith("  load ")), None)
+        assert loaded is not None, "the build never said its load step was done"
+        process.send_signal(signal.SIGSTOP)
+        if state(process.pid) in ("T", "t"):
+            break
+        process.wait(timeout=120)
+    else:
+        pytest.fail("the build ended five times before it could be interrupted")
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=120)
-    assert process.returncode != 0
+    process.send_signal(signal.SIGCONT)
+    assert process.wait(timeout=120) == 130
     assert count(store) == before
     assert not list((store.parent / "store.builds").glob("*.partial"))
 

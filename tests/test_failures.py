@@ -177,10 +177,10 @@ def test_output_is_written_under_a_temporary_name_and_renamed(built_store: Path,
     assert target.read_text().startswith("@prefix") and [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
 
 
-def test_review_file_that_is_not_utf8(built_store: Path, tmp_path: Path) -> None:
+def test_review_file_that_is_not_utf8(project_store: Path, tmp_path: Path) -> None:
     review = tmp_path / "review.csv"
     review.write_bytes(b"decision,dataset,actor,entity,predicate\naccept,x,caf\xe9,b,c\n")
-    line = one_line(run_kg("link", "accept", str(review), "--store", str(built_store)), 2)
+    line = one_line(run_kg("link", "accept", str(review), "--store", str(project_store)), 2)
     assert "review.csv:2:" in line and "not UTF-8" in line
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, VERIFIED_LINKS, run_kg, story_prefixes
+from conftest import ROOT, VERIFIED_LINKS, copy_store, run_kg, story_prefixes
 from review import KBNS, decide
 
 from kg import names
@@ -260,9 +260,10 @@ def test_link_errors_are_one_line_with_an_exit_code(tmp_path: Path, built_store:
     assert result.returncode == 2 and "bad.ttl:2:" in result.stderr
     result = run_kg("link", "add", str(KB), "--name", "no spaces", "--store", str(store))
     assert result.returncode == 1 and "not a valid dataset name" in result.stderr
-    result = run_kg("link", "discover", "--with", "nothing", "--store", str(built_store))
+    built = copy_store(built_store, tmp_path / "built" / "store")  # a writer's lock would drop the shared one's record
+    result = run_kg("link", "discover", "--with", "nothing", "--store", str(built))
     assert result.returncode == 1 and "no linked dataset named 'nothing'" in result.stderr
-    result = run_kg("link", "export", "--name", "nothing", "--store", str(built_store))
+    result = run_kg("link", "export", "--name", "nothing", "--store", str(built))
     assert result.returncode == 1 and "pentagon-anthropic-wikidata" in result.stderr
     for r in (result,):
         assert "Traceback" not in r.stderr
