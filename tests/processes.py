@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -38,3 +40,21 @@ def gone(pid: int, within: float = 10) -> bool:
         time.sleep(0.05)
     return False
 
+
+
+def freeze(pid: int, within: float = 30) -> bool:
+    """Stop the process (SIGSTOP) and wait until it is stopped: True; False when it ended first. The signal is
+    delivered asynchronously, so the state is read until it says one or the other."""
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        now = state(pid)
+        if now in ("T", "t"):
+            return True
+        if now in ("gone", "Z", "X"):
+            return False
+        time.sleep(0.001)
+    raise AssertionError(f"process {pid} neither stopped nor ended within {within} s")

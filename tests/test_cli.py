@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import KG, run_kg
-from processes import state
+from processes import freeze
 
 from kg.results import RESULT_FORMATS
 from kg.vocab import EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH, graph_iri
@@ -130,8 +130,7 @@ def test_interrupted_build_leaves_the_old_store(project_store: Path) -> None:
         assert process.stderr is not None
         loaded = next((line for line in iter(process.stderr.readline, "") if line.startswith("  load ")), None)
         assert loaded is not None, "the build never said its load step was done"
-        process.send_signal(signal.SIGSTOP)
-        if state(process.pid) in ("T", "t"):
+        if freeze(process.pid):
             break
         process.wait(timeout=120)
     else:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import KG, ROOT, run_kg
 from endpoints import start_kg_serve, stop
-from processes import children, gone
+from processes import children, freeze, gone
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NEW = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/after-rebuild> ?p ?o }"
@@ -64,7 +64,7 @@ def test_serve_moves_to_the_new_build_and_frees_the_old_one(project_store: Path)
         add_triple(project, "after-rebuild")
         # The server is frozen during the rebuild, so that it cannot move to the new build before the rebuild looks
         # at the old one (then the old one is no longer read, and freeing it at once is right).
-        os.kill(served.process.pid, signal.SIGSTOP)
+        assert freeze(served.process.pid)
         try:
             result = run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project)
         finally:
