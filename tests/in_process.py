@@ -34,7 +34,8 @@ def run_in_process(args: list[str], cwd: Path, env: dict[str, str]) -> subproces
         out_path, err_path = Path(folder) / "stdout", Path(folder) / "stderr"
         # Appending: a forked child writes at the end of what the parent wrote, and the parent after it.
         stdout = io.TextIOWrapper(open(out_path, "ab"), encoding="utf-8", write_through=True)  # noqa: SIM115
-        stderr = io.TextIOWrapper(open(err_path, "ab"), encoding="utf-8", write_through=True)  # noqa: SIM115
+        stderr = io.TextIOWrapper(open(err_path, "ab"), encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
+                                  write_through=True)  # as Python's own stderr: any text can be shown
         code: int
         try:
             os.environ.clear()
