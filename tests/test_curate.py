@@ -206,12 +206,12 @@ def test_a_drafted_claim_edited_in_place_keeps_its_name(curating: Curating, page
     assert page.input_value("#c-threatens") == NS + "consequence-members-could-strike"  # type: ignore[attr-defined]
     assert page.input_value("#c-cameo").startswith("130 ")  # type: ignore[attr-defined]
     page.select_option("#c-addressee", "")  # type: ignore[attr-defined]  (the curator's fix: no addressee named)
-    page.select_option("#c-certainty", SO + "probable")  # type: ignore[attr-defined]
     page.click("#c-save")  # type: ignore[attr-defined]
     page.wait_for_selector("#curate-done")  # type: ignore[attr-defined]
     found = triples(curating.folder / "claims.ttl")
     assert objects(found, NS + key, SO + "directedAt") == []
-    assert objects(found, NS + key, SO + "certainty") == [SO + "probable"]
+    # The warning itself is reported without a hedge ("could" hedges the strike, drafted as possible): certain.
+    assert objects(found, NS + key, SO + "certainty") == [SO + "certain"]
     assert objects(found, NS + key, SO + "threatens") == [NS + "consequence-members-could-strike"]
     assert quote_of(found, NS + key)[0] == "The drivers’ union warned that its members could strike in June"
     assert not {key, "consequence-members-could-strike"} & set(drafted(curating))
@@ -490,7 +490,7 @@ def test_a_mention_reports_its_event_and_a_consequence_names_who_imposes_it(proj
     start = TEXT.index("The operator declined")
     _, mention = curate.claim_triples(story, {"mode": "mention", "doc": DOC, "start": start, "end": start + 21,
                                               "mentionOf": NS + "refusal-operator-declined-arguing",
-                                              "attributedTo": NS + "lindenfeld-courier", "key": "declined-again"})
+                                              "attributedTo": DOC, "key": "declined-again"})
     assert objects(mention, NS + "declined-again", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == [
         SO + "Mention"]
     assert objects(mention, NS + "declined-again", SO + "mentionOf") == [NS + "refusal-operator-declined-arguing"]

@@ -151,8 +151,7 @@ def test_a_story_edit_rebuilds_incrementally_with_the_same_figures(project: Path
                      encoding="utf-8")
     again = run_kg("build", "--store", store, cwd=project)
     assert again.returncode == 0, again.stderr
-    assert again.stderr.splitlines()[:2] == ["  incremental: 1 files to reload",
-                                             again.stderr.splitlines()[1]]
+    assert again.stderr.splitlines()[0] == "  incremental: 1 files to reload"
     assert re.match(r"  load +4 files of 1 stories reloaded", again.stderr.splitlines()[1])  # the story's files
     assert re.match(r"  validate +1 of 4 stories checked again", again.stderr.splitlines()[2])
     # Same triples, graphs and story figures as before: a label changed, nothing was added.
