@@ -15,9 +15,11 @@ import re
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.lexing import inert
 
 _WORD = re.compile(r"[A-Za-z_]+")
 _VAR = re.compile(r"[?$][A-Za-z0-9_]*")
+_PROLOGUE = re.compile(r"(?:\s+|PREFIX\s+[^\s:]*:|BASE\b)*", re.I)
 _IRIREF = re.compile(r"<[^\x00-\x20<>\"{}|^`\\]*>")
 # IRIREF of the SPARQL grammar, plus a scheme: what may stand between < and >.
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
@@ -127,12 +129,28 @@ def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
 
 
 def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's form, read after its prologue (comments and IRIs skipped).
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's form, the keyword after its prologue (SELECT when none).
 
     >>> query_form("PREFIX s: <http://e/SELECT#> # ASK\\nconstruct WHERE { ?s ?p ?o }")
     'CONSTRUCT'
+    >>> query_form("PREFIX construct: <http://e/> SELECT ?construct { ?s ?p ?construct }")
+    'SELECT'
     """
-    body = _IRIREF.sub("<>", text)
-    body = re.sub(r"#[^\n]*", "", body)
-    found = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
-    return found[1].upper() if found else "SELECT"
+    return _form(text)[0]
+
+
+def form_start(text: str) -> int:
+    """The offset of the query form's keyword: where the prologue (PREFIX and BASE declarations, comments) ends.
+
+    >>> form_start("BASE <http://e/> PREFIX a: <http://e/a#> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    41
+    """
+    return _form(text)[1]
+
+
+def _form(text: str) -> tuple[str, int]:
+    blank = inert(text)  # IRIs and comments blanked: the prologue is its keywords, prefix names and white space
+    prologue = _PROLOGUE.match(blank)  # it matches the empty string at least
+    at = prologue.end() if prologue else 0
+    found = re.match(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", blank[at:], re.I)
+    return (found[1].upper() if found else "SELECT"), at

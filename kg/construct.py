@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.binding import form_start, query_form
 from kg.lexing import inert
 
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.I)
@@ -50,8 +51,10 @@ def split(text: str) -> tuple[str, str, str] | None:
     >>> split("SELECT * { ?s ?p ?o }") is None
     True
     """
+    if query_form(text) != "CONSTRUCT":
+        return None
     blank = inert(text)
-    found = _CONSTRUCT.search(blank)
+    found = _CONSTRUCT.match(blank, form_start(text))
     opening = blank.find("{", found.end()) if found else -1
     if found is None or opening < 0:
         return None

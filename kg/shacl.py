@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import InputError, Violation
+from kg.lexing import inert
 from kg.rdfio import list_members
 from kg.rows import Term
 from kg.vocab import show
@@ -959,13 +960,7 @@ def _pick_message(messages: list[Term]) -> str | None:
     return literals[0].value if literals else None
 
 
-_SKIP = re.compile(r'<[^<>"{}|^`\\\s]*>|"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                   r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*|\{")
-
-
 def _outer_group(query: str) -> int | None:
     """Offset of the ``{`` opening a query's WHERE clause, skipping IRIs, strings and comments."""
-    for m in _SKIP.finditer(query):
-        if m.group(0) == "{":
-            return m.start()
-    return None
+    at = inert(query).find("{")
+    return at if at >= 0 else None
