@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from kg.authoring import STORIES_DIR
 from kg.config import DRAFT_FILE
 from kg.errors import KgError, Violation
+from kg.evidence import sha256_file
 from kg.files import atomic_output
 from kg.rows import rows
 from kg.vocab import CAMEO, EVIDENCE_GRAPH, PREFIXES, SO, graph_iri, in_effect
@@ -126,7 +127,7 @@ def story_file(project: str | Path, slug: str, name: str) -> Path:
 def version(path: Path) -> str:
     """A file's version: the SHA-256 of its bytes, "" when it does not exist."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except FileNotFoundError:
         return ""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from kg import curate
 from kg.errors import KgError
-from kg.vocab import CAMEO, SO
+from kg.vocab import CAMEO, SO, graph_iri
 
 Answer = tuple[int, bytes, str]
 _JSON = "application/json"
@@ -56,9 +56,7 @@ class CurateSite:
             return _json(409, {"error": str(err)})
         except curate.NoStoryError as err:
             return _json(404, {"error": str(err)})
-        except (curate.CurateError, ValueError) as err:  # a JSON that does not parse is a ValueError
-            return _json(400, {"error": str(err)})
-        except KgError as err:
+        except (KgError, ValueError) as err:  # a JSON that does not parse is a ValueError
             return _json(400, {"error": str(err)})
 
     def _get(self, path: str, asked: dict[str, list[str]]) -> Answer:
@@ -187,7 +185,7 @@ def _choices(rows: Any, data: dict[str, Any], slug: str) -> dict[str, Any]:
     for key, scheme in _SCHEMES.items():
         choices[key] = named(f"SELECT ?c ?l WHERE {{ ?c skos:inScheme so:{scheme} . OPTIONAL {{ ?c skos:prefLabel ?l }}"
                              " FILTER(lang(?l) = \"\" || langMatches(lang(?l), \"en\")) }")
-    graphs = f"https://w3id.org/standoff/graph/{curate.STORIES_DIR.as_posix()}/{slug}/"
+    graphs = graph_iri(f"{curate.STORIES_DIR.as_posix()}/{slug}/")
     def members(root: str) -> list[dict[str, str]]:
         found = rows(f"""SELECT DISTINCT ?x (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ ?x a ?t }}
           ?t rdfs:subClassOf* {root} . OPTIONAL {{ ?x rdfs:label ?l }} FILTER(STRSTARTS(STR(?g), "{graphs}")) }}

@@ -51,7 +51,6 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
           ".css": "text/css; charset=utf-8"}
 MAX_BODY = 1 << 20
 """The largest request body the page server forwards (a query, URL-encoded): it holds the body in memory."""
-_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def oxigraph_binary() -> str:
@@ -505,7 +504,7 @@ def run(store: Path, bind: str = "127.0.0.1:7878", *, page_bind: str | None = No
         if curate:
             say(f"Curate           {serving.page}curate  (writes {Path.cwd() / 'triples'})")
         say(f"Graph Store      {serving.root}store")
-        if host not in _LOOPBACK:
+        if not _loopback(host):
             say(f"warning: listening on {host}, not only this machine: anyone who can reach it can query"
                 + (" and change" if writable else "") + " the store")
         say("Press Ctrl-C to stop.")
