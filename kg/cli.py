@@ -278,7 +278,7 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
     def into(handle: BinaryIO, scratch: Path) -> Callable[[], None]:
         def work() -> None:  # in a child process (kg.worker), which Ctrl-C kills wherever it is in the engine
             db = open_target(store, endpoint)
-            graphs = graph_names(graph) if graph else default_graphs(db, inferred)
+            graphs = chosen if chosen is not None else default_graphs(db, inferred)
             # The stories' prefixes come from the whole store, not only from the graphs exported.
             prefixes = turtle_prefixes(db) if fmt in ("turtle", "trig", "rdfxml") else None
             if isinstance(db, RemoteStore):
@@ -289,8 +289,8 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig
         return work
 
     try:
-        if graph:
-            graph_names(graph)  # checked here, before any work: one line, exit 5
+        # Checked here, before any work (one line, exit 5); the child uses what this parsed.
+        chosen = graph_names(graph) if graph else None
         # The parent owns the sort's temporary folder, so that it goes even when the child is killed.
         with scratch_folder("kg-export-") as scratch:
             if output is None:

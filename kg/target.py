@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
-from kg.endpoint import GraphName, RemoteStore
 from kg.rows import Result
+
+if TYPE_CHECKING:  # the HTTP client is loaded only by whoever talks to a server
+    from kg.endpoint import GraphName, RemoteStore
 
 BoundTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -43,6 +45,8 @@ def open_target(store: str | os.PathLike[str] | None, endpoint: str | None, *,
                 writable: bool = False) -> ox.Store | RemoteStore:
     """The store a command works on: the remote endpoint when one is given, else the embedded store."""
     if endpoint:
+        from kg.endpoint import RemoteStore
+
         return RemoteStore(endpoint)
     from kg.config import store_path
     from kg.store import open_store
