@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from conftest import ROOT, canonical_quads
 
 from benchmarks.corpus import generate
 from kg import batches
@@ -24,9 +24,7 @@ def _canonical(quads: list[ox.Quad]) -> set[ox.Quad]:
     renamed canonically."""
     store = ox.Store()
     store.extend(quads)
-    dataset = ox.Dataset(store)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-    return set(dataset)
+    return canonical_quads(store)
 
 
 @pytest.fixture(scope="module", params=["project", "corpus"])

@@ -24,7 +24,7 @@ import test_reader
 from conftest import ROOT, run_kg
 from endpoints import Served, local_only, start_kg_serve, stop
 from playwright.sync_api import expect
-from test_draft import TEXT  # a made-up dispute, the text `kg draft` is tested on
+from test_draft import TEXT, draft_ids  # a made-up dispute, the text `kg draft` is tested on
 
 from docs.screenshots import select_words
 from kg import curate
@@ -110,10 +110,6 @@ def quote_of(found: list[ox.Triple], subject: str) -> tuple[str, str, str]:
     return get["exact"], get.get("prefix", ""), get.get("suffix", "")
 
 
-def drafted(curating: Curating) -> list[str]:
-    return re.findall(r"^# draft: (\S+)$", curating.file("draft.ttl").decode(), re.M)
-
-
 # --- In the browser -------------------------------------------------------------------------------------------
 
 def test_a_demand_made_by_selecting_its_words_is_written_and_builds(curating: Curating, page: object,
@@ -156,7 +152,8 @@ def test_a_demand_made_by_selecting_its_words_is_written_and_builds(curating: Cu
     # the drafted nodes it names moved: defined in claims.ttl, gone from draft.ttl
     assert objects(found, NS + "city-council", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == [
         SO + "GovernmentBody"]
-    assert not {"city-council", "bus-operator", "demand-city-council-lindenfeld-change"} & set(drafted(curating))
+    left = set(draft_ids(curating.folder))
+    assert not {"city-council", "bus-operator", "demand-city-council-lindenfeld-change"} & left
     # written as `kg export` writes: writing the file's own triples again gives the same bytes
     assert curate.turtle(found, "nb", NS) == curating.file()
     # the story builds, with reasoning, as `kg build` does it
@@ -171,7 +168,7 @@ def test_a_demand_made_by_selecting_its_words_is_written_and_builds(curating: Cu
 def test_a_drafted_claim_accepted_and_another_rejected_in_place(curating: Curating, page: object) -> None:
     open_curate(page, curating)
     refusal, statement = "refusal-operator-declined-arguing", "statement-mayor-petra-olsen"
-    assert {refusal, statement} <= set(drafted(curating))
+    assert {refusal, statement} <= set(draft_ids(curating.folder))
     claims_before = curating.file()
 
     page.click("mark[aria-label*='drafted'][aria-label$='The operator declined, arguing that the subsidy did not "  # type: ignore[attr-defined]
@@ -181,14 +178,14 @@ def test_a_drafted_claim_accepted_and_another_rejected_in_place(curating: Curati
     page.wait_for_selector("#curate-done")  # type: ignore[attr-defined]
     found = triples(curating.folder / "claims.ttl")
     assert objects(found, NS + refusal, SO + "hasAgent") == [NS + "bus-operator"]
-    assert refusal not in drafted(curating)
+    assert refusal not in draft_ids(curating.folder)
 
     claims_after_accept = curating.file()
     assert claims_after_accept != claims_before
     page.click("mark[aria-label*='drafted'][aria-label$='Mayor Petra Olsen said']")  # type: ignore[attr-defined]
     page.click("#d-reject")  # type: ignore[attr-defined]
     page.wait_for_selector("#curate-done")  # type: ignore[attr-defined]
-    assert statement not in drafted(curating)
+    assert statement not in draft_ids(curating.folder)
     assert curating.file() == claims_after_accept  # rejecting writes only draft.ttl
     assert not [t for t in triples(curating.folder / "claims.ttl") if t.subject.value == NS + statement]
 
@@ -214,7 +211,7 @@ def test_a_drafted_claim_edited_in_place_keeps_its_name(curating: Curating, page
     assert objects(found, NS + key, SO + "certainty") == [SO + "certain"]
     assert objects(found, NS + key, SO + "threatens") == [NS + "consequence-members-could-strike"]
     assert quote_of(found, NS + key)[0] == "The drivers’ union warned that its members could strike in June"
-    assert not {key, "consequence-members-could-strike"} & set(drafted(curating))
+    assert not {key, "consequence-members-could-strike"} & set(draft_ids(curating.folder))
 
 
 def test_an_invalid_claim_shows_the_builds_words_and_writes_nothing(curating: Curating, page: object,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, copy_store, run_kg
+from conftest import ROOT, canonical_quads, copy_store, run_kg
 
 from benchmarks.corpus import generate
 from kg import lock
@@ -29,11 +29,8 @@ CORPUS_STORIES = 4  # generated stories: the first two start in the project, the
 def quads(store: Path) -> set[ox.Quad]:
     """Every quad of the built store, blank nodes renamed canonically, the meta graph's timings left out."""
     db = ox.Store.read_only(str(store))
-    dataset = ox.Dataset(q for q in db if not (q.graph_name == ox.NamedNode(META_GRAPH)
-                                                  and q.predicate.value in _VOLATILE))
-    del db
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-    return set(dataset)
+    return canonical_quads([q for q in db if not (q.graph_name == ox.NamedNode(META_GRAPH)
+                                                  and q.predicate.value in _VOLATILE)])
 
 
 @pytest.fixture(scope="module")

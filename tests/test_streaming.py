@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import KG, ROOT, run_kg
+from processes import children
 
 # About 17 million rows (every pair of triples of the project's store): far more than anyone waits for.
 HUGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -34,8 +35,7 @@ def tree_rss_mb(pid: int) -> float:
         try:
             status = Path(f"/proc/{p}/status").read_text()
             total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
+            todo += children(p)
         except (OSError, StopIteration):
             continue
     return total / 1024
