@@ -3,14 +3,20 @@ and each inconsistent example is reported with the individual and classes that c
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from examples import cases, compose
+from processes import children
 
 from kg import reason
-from kg.errors import InconsistentError
+from kg.errors import InconsistentError, KgError
 from kg.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,3 +138,39 @@ def test_clash_that_no_query_explains_is_isolated_by_individual(ontology: list[o
     assert "contradicts the ontology with its own statements" in said, said  # named by isolation, not a query
     assert f"<{EX}refusal>" in said or f"<{EX}acme>" in said
     assert f"<{EX}bystander>" not in said
+
+
+def _java_environment(run: Callable[[], object]) -> dict[str, str]:
+    """The environment of the JVM that ``run`` starts, read from /proc while it runs (the JVM lives for a second or
+    more, and /proc is read every millisecond)."""
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (run(), done.set()))
+    worker.start()
+    seen: dict[str, str] = {}
+    while not done.is_set() and not seen:
+        for pid in children(os.getpid()):
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                if Path(f"/proc/{pid}/exe").resolve().name == "java":
+                    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                    seen = dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
+        time.sleep(0.001)
+    worker.join()
+    return seen
+
+
+def test_a_short_hermit_run_gets_the_short_run_jvm_options_and_the_users_come_last(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-Dstandoff.user=1")
+    env = _java_environment(lambda: reason.is_consistent(_parse(EXAMPLES / "valid" / "hedged-ban.ttl")))
+    # C1 only and the serial collector (kg/reason.py says why), then the user's own options, which win.
+    assert env.get("JDK_JAVA_OPTIONS") == "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dstandoff.user=1"
+    assert os.environ["JDK_JAVA_OPTIONS"] == "-Dstandoff.user=1"  # kg's own environment is untouched
+
+
+def test_a_jvm_that_fails_is_one_message_without_the_launchers_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-XX:+NoSuchOptionOfStandoff")  # the JVM refuses to start
+    with pytest.raises(KgError) as failed:
+        reason.infer(_parse(EXAMPLES / "valid" / "hedged-ban.ttl"))
+    said = str(failed.value)
+    assert said.startswith("HermiT failed: Unrecognized VM option 'NoSuchOptionOfStandoff'; "), said
+    assert "Picked up JDK_JAVA_OPTIONS" not in said and "\n" not in said
