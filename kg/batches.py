@@ -18,8 +18,8 @@ import pyoxigraph as ox
 
 from kg.errors import Violation
 from kg.inputs import Inputs
-from kg.rules import TBox, read_tbox
-from kg.steps import check, infer
+from kg.rules import TBox, infer_in_store, read_tbox
+from kg.steps import check
 from kg.stories import story_folder, story_prefixes
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, PREFIXES, in_effect
 
@@ -175,10 +175,11 @@ def validate(shared: Common, story: list[ox.Quad], inputs: Inputs) -> Batch:
     return Batch(db, evidence, problems)
 
 
-def reason(batch: Batch) -> list[ox.Quad]:
-    """Reason over one checked batch with the rules (an inconsistency raises, naming the clash)."""
+def reason(shared: Common, batch: Batch) -> list[ox.Quad]:
+    """Reason over one checked batch with the rules (an inconsistency raises, naming the clash), with the
+    ontology's TBox read once for every batch (the batch's ontology graphs are the shared ones)."""
     with in_effect(story_prefixes(batch.store)):
-        return infer(batch.store, "rules")
+        return infer_in_store(batch.store, shared.tbox, ox.NamedNode(INFERRED_GRAPH))
 
 
 def derived_from(store: ox.Store, story: list[ox.Quad], foreign: set[str]) -> list[ox.Quad]:

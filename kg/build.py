@@ -359,7 +359,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         return f"{len(checked)} of {len(found)} stories checked again, shapes pass"
 
     def reason() -> str:
-        change.extend(q for b in checked for q in batches.reason(b))
+        change.extend(q for b in checked for q in batches.reason(shared, b))
         change.extend(type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)],
                                  ox.NamedNode(INFERRED_GRAPH)))
         return f"{len(checked)} stories reasoned over again, consistent"

@@ -92,6 +92,18 @@ def parse_file(path: Path, base_iri: str | None = None) -> Iterator[ox.Quad]:
         raise InputError(str(err), str(path)) from None
 
 
+def parse_bytes(data: bytes, path: Path) -> list[ox.Quad]:
+    """Quads of the content ``data`` read from ``path``, with :func:`parse_file`'s errors (used where the bytes
+    themselves are needed too, to know which version of a file was read)."""
+    fmt = format_of(path)
+    if fmt is None:
+        raise InputError("not an RDF file (unknown extension)", str(path))
+    try:
+        return list(ox.parse(data.removeprefix(_BOM), format=fmt))
+    except SyntaxError as err:
+        raise input_error(err, path) from None
+
+
 # Below this size a transactional load is faster: the bulk loader writes new files to disk on every call.
 BULK_THRESHOLD = 4 << 20
 

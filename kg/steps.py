@@ -4,8 +4,11 @@ ontology's checks) and reason. :mod:`kg.build` runs them on a whole store, :mod:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -16,10 +19,13 @@ from kg.evidence import anchor
 from kg.inputs import InputFile, Inputs
 from kg.literals import ill_typed, out_of_range
 from kg.order import derive, span_types
-from kg.rdfio import add_quads, format_of, load_file, parse_file
+from kg.rdfio import add_quads, format_of, load_file, parse_bytes, parse_file
 from kg.rows import rows
 from kg.stories import Story, find_stories
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, INFERRED_GRAPH, META_GRAPH, show
+
+if TYPE_CHECKING:
+    from kg.shacl import CompiledCheck
 
 _SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 
@@ -86,11 +92,32 @@ def check(store: ox.Store, inputs: Inputs) -> tuple[list[ox.Quad], list[Violatio
     problems.extend(literal_problems(store, inputs))
     shapes_path = inputs.project / SHAPES_FILE
     if shapes_path.exists():
-        checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(shapes_path))
+        checks = compiled_shapes(shapes_path)
         file_of = inputs.file_of()
         for result in shacl.validate(store, checks):
             problems.append(result.to_violation(_file_holding(store, result.focus, file_of)))
     return evidence, hints.teach(store, problems, inputs.project / CHECKS_DIR), stories
+
+
+# The shapes compiled, by the SHA-256 of the file's bytes: an incremental build checks one batch per changed story
+# with the same shapes, and compiling them costs about 50 ms each time.
+_COMPILED: dict[bytes, list[CompiledCheck]] = {}
+
+
+def compiled_shapes(path: Path) -> list[CompiledCheck]:
+    """The checks of the shapes file ``path`` (kg.shacl), compiled once per content of the file."""
+    from kg import shacl
+
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(str(err), str(path)) from None
+    key = hashlib.sha256(data).digest()
+    if key not in _COMPILED:
+        checks = shacl.compile_shapes(ox.Triple(q.subject, q.predicate, q.object) for q in parse_bytes(data, path))
+        _COMPILED.clear()  # one version is enough: a process checks one project at a time
+        _COMPILED[key] = checks
+    return _COMPILED[key]
 
 
 def literal_problems(store: ox.Store, inputs: Inputs) -> list[Violation]:

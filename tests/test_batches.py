@@ -55,7 +55,7 @@ def test_batches_derive_what_the_whole_store_derives(built: tuple[Path, Path]) -
         scope = batch_files(inputs.rdf, folder)
         batch = batches.validate(shared, story, type(inputs)(project, scope, inputs.texts))
         problems.update(str(p) for p in batch.problems)
-        derived += batch.evidence + batches.reason(batch)
+        derived += batch.evidence + batches.reason(shared, batch)
     whole = [q for g in (EVIDENCE_GRAPH, INFERRED_GRAPH) for q in db.quads_for_pattern(None, None, None,
                                                                                      ox.NamedNode(g))]
     assert _canonical(derived) == _canonical(whole)

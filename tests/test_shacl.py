@@ -267,3 +267,24 @@ def test_project_examples(tmp_path: Path, example: Path) -> None:
                      for result in report.objects(None, SH.result)
                      for s in report.objects(result, SH.sourceShape)}
     assert pyshacl_names == {expected}
+
+
+def test_shapes_are_compiled_once_per_content_and_again_when_they_change(tmp_path: Path) -> None:
+    from kg.steps import compiled_shapes
+
+    text = SHAPES.read_bytes()
+    first, second = tmp_path / "a" / "shapes.ttl", tmp_path / "b" / "shapes.ttl"
+    for path in (first, second):
+        path.parent.mkdir()
+        path.write_bytes(text)
+    checks = compiled_shapes(first)
+    assert compiled_shapes(second) is checks  # the same bytes elsewhere: not compiled again
+    edited = text.replace(b'sh:pattern "^[0-9a-f]{64}$"', b'sh:pattern "^[0-9a-f]{40}$"')
+    assert edited != text
+    second.write_bytes(edited)
+    changed = compiled_shapes(second)
+    assert changed is not checks and {c.query for c in changed} != {c.query for c in checks}
+    second.write_bytes(b"@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:x sh:y")  # a syntax error, named
+    with pytest.raises(InputError) as bad:
+        compiled_shapes(second)
+    assert bad.value.path == str(second) and bad.value.line == 2
