@@ -119,17 +119,20 @@ def peak_rss_mb(*args: str, out: Path) -> float:
 
 
 def test_construct_streams_in_bounded_memory_and_its_turtle_parses(built_store: Path, tmp_path: Path) -> None:
-    # Pairs of triples of the store: a million solutions, a triple each, more than any engine-side set should hold.
+    # Pairs of triples of the store: a triple per solution, far more than any engine-side set should hold.
     query = "CONSTRUCT {{ ?a ?x ?b }} WHERE {{ ?a ?x ?y . ?b ?z ?w }} LIMIT {}"
-    small = peak_rss_mb("sparql", query.format(10**5), "--format", "turtle", "--store", str(built_store),
+    small = peak_rss_mb("sparql", query.format(2 * 10**4), "--format", "turtle", "--store", str(built_store),
                         out=tmp_path / "small.ttl")
-    large = peak_rss_mb("sparql", query.format(10**6), "--format", "turtle", "--store", str(built_store),
+    large = peak_rss_mb("sparql", query.format(3 * 10**5), "--format", "turtle", "--store", str(built_store),
                         out=tmp_path / "large.ttl")
-    assert large < 2 * small, (small, large)  # ten times the triples, not ten times the memory
-    text = (tmp_path / "small.ttl").read_bytes()
+    # Fifteen times the solutions in (nearly) the same memory. Held in memory, the 280,000 more triples would take
+    # about 44 MB more: a script that lists the engine's triples and then writes them peaked at 39 MB for the
+    # small query and 67 MB for 2*10^5 solutions (measured here), where kg peaked at 48 and 45 MB.
+    assert large < small + 8, (small, large)
+    text = (tmp_path / "large.ttl").read_bytes()
     assert text.startswith(b"@prefix ")  # prefixes declared before the first triple
     triples = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
-    assert 10_000 < len(triples) <= 10**5  # beyond what is written sorted: the streamed form; a triple a solution
+    assert 10_000 < len(triples) <= 3 * 10**5  # beyond what is written sorted: the streamed form; a triple a solution
 
 
 def test_construct_gives_what_the_engine_gives(built_store: Path, store: ox.Store) -> None:
