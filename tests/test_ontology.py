@@ -3,6 +3,7 @@ valid examples."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -192,23 +193,96 @@ ALLOWED_SHACL = {str(SH) + name for name in (
     "node", "message", "name")}
 
 
+@functools.cache
+def _graph(name: str) -> rdflib.Graph:
+    """An ontology file, parsed once (never changed: _failures gives pySHACL new graphs, which it changes)."""
+    return rdflib.Graph().parse(ONTOLOGY / name)
+
+
 @pytest.fixture(scope="module")
 def shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(ONTOLOGY / "shapes.ttl")
+    return _graph("shapes.ttl")
 
 
-def _failed_checks(shapes: rdflib.Graph, path: Path, inference: str = "rdfs") -> set[str]:
+def _failures(data: rdflib.Graph, inference: str) -> set[tuple[rdflib.term.Node, str]]:
+    """pySHACL over data and CAMEO against the shapes: the (focus node, check name) of each result."""
     import pyshacl
 
-    data = compose(path).__iadd__(rdflib.Graph().parse(ONTOLOGY / "cameo.ttl"))
-    ontology = rdflib.Graph().parse(ONTOLOGY / "standoff.ttl")
+    data = data + _graph("cameo.ttl")  # a new graph, so pySHACL may infer into it (inplace) rather than copy it
+    shapes = rdflib.Graph() + _graph("shapes.ttl")  # pySHACL adds two RDFS axioms to the shapes graph
     if inference == "none":  # what a SPARQL compilation sees: the ontology's subclasses in the data, nothing inferred
-        conforms, report, _ = pyshacl.validate(data.__iadd__(ontology), shacl_graph=shapes)
+        conforms, report, _ = pyshacl.validate(data + _graph("standoff.ttl"), shacl_graph=shapes, inplace=True)
     else:
-        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference=inference)
-    failed = {str(report.value(result, SH.sourceShape)) for result in report.objects(None, SH.result)}
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=_graph("standoff.ttl"),
+                                               inference=inference, inplace=True)
+    failed = {(report.value(result, SH.focusNode), str(report.value(result, SH.sourceShape)).removeprefix(SHAPES_NS))
+              for result in report.objects(None, SH.result)}
     assert conforms == (not failed)
-    return {iri.removeprefix(SHAPES_NS) for iri in failed}
+    return failed
+
+
+# The examples' own nodes; every other IRI is shared vocabulary. A renamed IRI meets the shapes' sh:pattern as the
+# original does (they ask for a non-space or apply to literals: the story's namespace is an xsd:string, not renamed).
+DATA = "https://w3id.org/standoff/id/"
+
+
+def _rename(node: rdflib.term.Node, case: int) -> rdflib.term.Node:
+    """The node as case number ``case``'s own: a data IRI or blank node gets a per-case name, the rest is shared."""
+    if isinstance(node, rdflib.BNode):
+        return rdflib.BNode(f"case{case}-{node}")
+    if isinstance(node, rdflib.URIRef) and node.startswith(DATA):
+        return rdflib.URIRef(f"{DATA}case{case}-{node.removeprefix(DATA)}")
+    return node
+
+
+@functools.cache
+def _composed() -> dict[Path, rdflib.Graph]:
+    """Every example, composed once (the cases are never changed)."""
+    return {path: compose(path) for path in VALID + INCONSISTENT + INVALID}
+
+
+@functools.cache
+def _failed_by_case(inference: str) -> dict[Path, set[str]]:
+    """Each case's failed checks, from ONE pySHACL run over all the cases merged rather than one per case (the
+    owlrl closure and pySHACL's setup cost ~1.3 s a case with RDFS inference, ~0.3 s without).
+
+    The cases' own nodes are renamed apart (_rename), the vocabulary is shared, and a result belongs to the case that
+    owns its sh:focusNode. Where the merged run could mix cases up, a case is validated alone, as it used to be: it
+    mentions a shared focus node of a result, it says things about shared nodes that the ontology and CAMEO do not,
+    or (with inference) it mentions a shared node that the cases' data give different classes the shapes name, by
+    rdfs:range."""
+    data = _composed()
+    vocabulary, named = _graph("cameo.ttl") + _graph("standoff.ttl"), set(_graph("shapes.ttl").all_nodes())
+    merged, owner, alone = rdflib.Graph(), {}, set()
+    typed: dict[rdflib.term.Node, dict[Path, set[rdflib.term.Node]]] = {}
+
+    @functools.cache
+    def ranges(predicate: rdflib.term.Node) -> set[rdflib.term.Node]:  # the classes RDFS gives its objects
+        return named & {c for q in vocabulary.transitive_objects(predicate, rdflib.RDFS.subPropertyOf)
+                        for r in vocabulary.objects(q, rdflib.RDFS.range)
+                        for c in vocabulary.transitive_objects(r, rdflib.RDFS.subClassOf)}
+
+    for case, (path, graph) in enumerate(data.items()):
+        for triple in graph:
+            renamed = tuple(_rename(node, case) for node in triple)
+            merged.add(renamed)  # type: ignore[arg-type]
+            owner.update({new: path for old, new in zip(triple, renamed, strict=True) if new != old})
+            if renamed[0] == triple[0] and triple not in vocabulary:
+                alone.add(path)
+            if inference != "none" and renamed[2] == triple[2] and not isinstance(triple[2], rdflib.Literal):
+                typed.setdefault(triple[2], {}).setdefault(path, set()).update(ranges(triple[1]))
+    for node, by_case in typed.items():  # the classes each case's data give the node, by ranges
+        if len({frozenset(classes) for classes in by_case.values()}) > 1:
+            alone |= {path for path, graph in data.items() if node in graph.all_nodes()}
+    failed: dict[Path, set[str]] = {path: set() for path in data}
+    for focus, check in _failures(merged, inference):
+        if focus in owner:
+            failed[owner[focus]].add(check)
+        else:  # a shared node: the cases that mention it go alone (all of them if none does: the vocabulary fails)
+            alone |= {path for path, graph in data.items() if focus in graph.all_nodes()} or set(data)
+    for path in alone:
+        failed[path] = {check for _, check in _failures(data[path], inference)}
+    return failed
 
 
 def test_shapes_use_only_shacl_core_and_every_check_is_named_and_explained(shapes: rdflib.Graph) -> None:
@@ -230,14 +304,14 @@ def test_every_check_has_an_invalid_example(shapes: rdflib.Graph) -> None:
 
 @pytest.mark.parametrize("path", VALID + INCONSISTENT, ids=_name)
 @pytest.mark.parametrize("inference", ["rdfs", "none"])
-def test_valid_and_inconsistent_examples_pass_the_shapes(shapes: rdflib.Graph, path: Path, inference: str) -> None:
-    assert _failed_checks(shapes, path, inference) == set()
+def test_valid_and_inconsistent_examples_pass_the_shapes(path: Path, inference: str) -> None:
+    assert _failed_by_case(inference)[path] == set()
 
 
 @pytest.mark.parametrize("path", INVALID, ids=_name)
 @pytest.mark.parametrize("inference", ["rdfs", "none"])
-def test_invalid_example_fails_exactly_its_check(shapes: rdflib.Graph, path: Path, inference: str) -> None:
-    assert _failed_checks(shapes, path, inference) == {path.stem.split("-")[0]}
+def test_invalid_example_fails_exactly_its_check(path: Path, inference: str) -> None:
+    assert _failed_by_case(inference)[path] == {path.stem.split("-")[0]}
 
 
 def test_example_evidence_matches_the_example_text() -> None:
