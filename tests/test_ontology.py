@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from examples import cases, compose
+from examples import cases, compose, rename
 from rdflib.namespace import SH
 
 from kg.docs import render_reference
@@ -221,20 +221,6 @@ def _failures(data: rdflib.Graph, inference: str) -> set[tuple[rdflib.term.Node,
     return failed
 
 
-# The examples' own nodes; every other IRI is shared vocabulary. A renamed IRI meets the shapes' sh:pattern as the
-# original does (they ask for a non-space or apply to literals: the story's namespace is an xsd:string, not renamed).
-DATA = "https://w3id.org/standoff/id/"
-
-
-def _rename(node: rdflib.term.Node, case: int) -> rdflib.term.Node:
-    """The node as case number ``case``'s own: a data IRI or blank node gets a per-case name, the rest is shared."""
-    if isinstance(node, rdflib.BNode):
-        return rdflib.BNode(f"case{case}-{node}")
-    if isinstance(node, rdflib.URIRef) and node.startswith(DATA):
-        return rdflib.URIRef(f"{DATA}case{case}-{node.removeprefix(DATA)}")
-    return node
-
-
 @functools.cache
 def _composed() -> dict[Path, rdflib.Graph]:
     """Every example, composed once (the cases are never changed)."""
@@ -246,11 +232,11 @@ def _failed_by_case(inference: str) -> dict[Path, set[str]]:
     """Each case's failed checks, from ONE pySHACL run over all the cases merged rather than one per case (the
     owlrl closure and pySHACL's setup cost ~1.3 s a case with RDFS inference, ~0.3 s without).
 
-    The cases' own nodes are renamed apart (_rename), the vocabulary is shared, and a result belongs to the case that
-    owns its sh:focusNode. Where the merged run could mix cases up, a case is validated alone, as it used to be: it
-    mentions a shared focus node of a result, it says things about shared nodes that the ontology and CAMEO do not,
-    or (with inference) it mentions a shared node that the cases' data give different classes the shapes name, by
-    rdfs:range."""
+    The cases' own nodes are renamed apart (tests/examples.rename), the vocabulary is shared, and a result belongs
+    to the case that owns its sh:focusNode. Where the merged run could mix cases up, a case is validated alone, as
+    it used to be: it mentions a shared focus node of a result, it says things about shared nodes that the ontology
+    and CAMEO do not, or (with inference) it mentions a shared node that the cases' data give different classes the
+    shapes name, by rdfs:range."""
     data = _composed()
     vocabulary, named = _graph("cameo.ttl") + _graph("standoff.ttl"), set(_graph("shapes.ttl").all_nodes())
     merged, owner, alone = rdflib.Graph(), {}, set()
@@ -264,7 +250,7 @@ def _failed_by_case(inference: str) -> dict[Path, set[str]]:
 
     for case, (path, graph) in enumerate(data.items()):
         for triple in graph:
-            renamed = tuple(_rename(node, case) for node in triple)
+            renamed = tuple(rename(node, case) for node in triple)
             merged.add(renamed)  # type: ignore[arg-type]
             owner.update({new: path for old, new in zip(triple, renamed, strict=True) if new != old})
             if renamed[0] == triple[0] and triple not in vocabulary:
