@@ -29,17 +29,33 @@ def union_graph(store: ox.Store) -> Graph:
     return Graph().parse(data="\n".join(sorted(lines)), format="nt")
 
 
-def test_turtle_is_byte_identical_across_runs(built_store: Path) -> None:
-    assert export(built_store) == export(built_store)
+@pytest.fixture(scope="module")
+def union(store: ox.Store) -> Graph:
+    """The union of the built store's default graphs, parsed once for the module (the store is read-only)."""
+    return union_graph(store)
 
 
-def test_turtle_reimports_to_an_isomorphic_graph(built_store: Path, store: ox.Store) -> None:
-    text = export(built_store).decode()
-    assert canonical(Graph().parse(data=text, format="turtle")) == canonical(union_graph(store))
+@pytest.fixture(scope="module")
+def canonical_union(union: Graph) -> set[ox.Quad]:
+    return canonical(union)
 
 
-def test_turtle_is_readable(built_store: Path) -> None:
-    text = export(built_store).decode()
+@pytest.fixture(scope="module")
+def turtle(built_store: Path) -> bytes:
+    """One Turtle export of the built store, for the tests that only read it."""
+    return export(built_store)
+
+
+def test_turtle_is_byte_identical_across_runs(built_store: Path, turtle: bytes) -> None:
+    assert export(built_store) == turtle  # two runs: the module's and this one
+
+
+def test_turtle_reimports_to_an_isomorphic_graph(turtle: bytes, canonical_union: set[ox.Quad]) -> None:
+    assert canonical(Graph().parse(data=turtle.decode(), format="turtle")) == canonical_union
+
+
+def test_turtle_is_readable(turtle: bytes) -> None:
+    text = turtle.decode()
     assert "ns1:" not in text
     assert "@prefix so: <https://w3id.org/standoff/ontology#> ." in text
     assert "\npa:anthropic\n    a so:Company ;" in text
@@ -49,12 +65,12 @@ def test_turtle_is_readable(built_store: Path) -> None:
     assert len(subjects) == len(set(subjects))
 
 
-def test_rapper_accepts_the_turtle(built_store: Path, tmp_path: Path, store: ox.Store) -> None:
+def test_rapper_accepts_the_turtle(turtle: bytes, tmp_path: Path, union: Graph) -> None:
     out = tmp_path / "graph.ttl"
-    out.write_bytes(export(built_store))
+    out.write_bytes(turtle)
     result = subprocess.run(["rapper", "-i", "turtle", "-c", str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert f"returned {len(union_graph(store))} triples" in result.stderr
+    assert f"returned {len(union)} triples" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads", "jsonld"])
@@ -66,9 +82,10 @@ def test_quad_formats_keep_the_graphs(built_store: Path, store: ox.Store, fmt: s
 
 
 @pytest.mark.parametrize("fmt,rdflib_format", [("ntriples", "nt"), ("rdfxml", "xml")])
-def test_triple_formats_hold_the_union(built_store: Path, store: ox.Store, fmt: str, rdflib_format: str) -> None:
+def test_triple_formats_hold_the_union(built_store: Path, canonical_union: set[ox.Quad], fmt: str,
+                                      rdflib_format: str) -> None:
     graph = Graph().parse(data=export(built_store, "--format", fmt).decode(), format=rdflib_format)
-    assert canonical(graph) == canonical(union_graph(store))
+    assert canonical(graph) == canonical_union
 
 
 def test_graph_option_and_output_file(built_store: Path, tmp_path: Path) -> None:
@@ -86,9 +103,10 @@ def large_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("large") / "store"
     store = ox.Store(str(path))
     base = "https://w3id.org/standoff/id/generated/"
-    store.bulk_extend(ox.Quad(ox.NamedNode(f"{base}s{i // 10}"), ox.NamedNode(f"{base}p{i % 10}"),
-                              ox.Literal(f"value {i}"), ox.NamedNode(f"https://w3id.org/standoff/graph/g{i % 4}.ttl"))
-                      for i in range(300_000))
+    # Written as N-Quads and loaded by the engine: a third faster than making 300,000 Quad objects in Python.
+    store.bulk_load("".join(f'<{base}s{i // 10}> <{base}p{i % 10}> "value {i}" '
+                            f"<https://w3id.org/standoff/graph/g{i % 4}.ttl> .\n" for i in range(300_000)).encode(),
+                    format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
     return path
