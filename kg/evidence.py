@@ -105,15 +105,15 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
                       store.query(POSITIONS_QUERY, use_default_graph_as_union=True)):
         row = {"exact": None, "prefix": None, "suffix": None, **found}  # the positions query lacks these
         path = file_of.get(row["g"].value, row["g"].value)
-        focus = _name(store, row["span"])
+        span = row["span"]  # named (a query, for a blank node) only in a problem's message
         sha = shas.get(row["doc"])
         if sha is None:
-            problems.append(Violation(path, focus, "evidence-source",
+            problems.append(Violation(path, _name(store, span), "evidence-source",
                                       f"its source {row['doc']} has no so:sha256, so its text cannot be found"))
             continue
         text_file = texts.get(sha.value)
         if text_file is None:
-            problems.append(Violation(path, focus, "evidence-source",
+            problems.append(Violation(path, _name(store, span), "evidence-source",
                                       f"no text file among the inputs has sha256 {sha.value} (the source "
                                       f"{row['doc']}): add the text beside the triples, byte for byte"))
             continue
@@ -121,9 +121,10 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
             try:
                 cache[sha.value] = text_file.read_bytes().decode("utf-8")  # offsets count its characters, BOM too
             except UnicodeDecodeError as err:
-                problems.append(Violation(path, focus, "evidence-source", f"{text_file}: not UTF-8 text (byte "
-                                          f"0x{err.object[err.start]:02x} at offset {err.start}), so the quote cannot "
-                                          "be checked: save the text as UTF-8 and record its new sha256"))
+                problems.append(Violation(path, _name(store, span), "evidence-source",
+                                          f"{text_file}: not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset "
+                                          f"{err.start}), so the quote cannot be checked: save the text as UTF-8 and "
+                                          "record its new sha256"))
                 continue
         text = cache[sha.value]
         if row["exact"] is None:
@@ -135,13 +136,13 @@ def anchor(store: ox.Store, texts: dict[str, Path], graph: ox.NamedNode,
             quotes[row["span"]] = hits[0]
             quads.extend(position_quads(row["span"], hits[0], graph))
         elif not hits and (prefix or suffix) and locate(text, exact):
-            problems.append(Violation(path, focus, "evidence-quote", hints.context_mismatch(
+            problems.append(Violation(path, _name(store, span), "evidence-quote", hints.context_mismatch(
                 text, exact, prefix, suffix, [h.start for h in locate(text, exact)], text_file.name)))
         elif not hits:
-            problems.append(Violation(path, focus, "evidence-quote",
+            problems.append(Violation(path, _name(store, span), "evidence-quote",
                                       hints.quote_not_found(text, exact, text_file.name)))
         else:
-            problems.append(Violation(path, focus, "evidence-quote",
+            problems.append(Violation(path, _name(store, span), "evidence-quote",
                                       hints.ambiguous_quote(text, exact, [h.start for h in hits], text_file.name)))
     for row, text, path in positions:
         problem = _position_problem(row, text, quotes.get(row["span"]))

@@ -60,6 +60,29 @@ STORY_DATASET = DATASET + "/"
 _EXTRA: ContextVar[dict[str, str] | None] = ContextVar("extra_prefixes", default=None)
 
 
+class _Namespaces:
+    """Prefixes by namespace and by the namespaces' lengths: the longest namespace an IRI starts with is found with
+    one dictionary lookup per distinct length, however many prefixes there are. A build puts every story's prefix in
+    effect, and comparing each IRI with each of a thousand namespaces made naming a node cost 0.1 ms."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefix: dict[str, str] = {}
+        for name, namespace in prefixes.items():
+            self.prefix.setdefault(namespace, name)  # two names for one namespace: the first, as before
+        self.lengths = sorted({len(namespace) for namespace in self.prefix}, reverse=True)
+
+    def longest(self, iri: str) -> tuple[str, str] | None:
+        """The prefix and namespace of the longest namespace ``iri`` starts with."""
+        for length in self.lengths:
+            if length <= len(iri) and (name := self.prefix.get(iri[:length])) is not None:
+                return name, iri[:length]
+        return None
+
+
+_OURS = _Namespaces(PREFIXES)
+_IN_EFFECT: ContextVar[_Namespaces | None] = ContextVar("namespaces_in_effect", default=None)
+
+
 @contextmanager
 def in_effect(prefixes: dict[str, str]) -> Iterator[None]:
     """Let shorten() and show() also use ``prefixes`` inside the ``with`` block.
@@ -70,10 +93,12 @@ def in_effect(prefixes: dict[str, str]) -> Iterator[None]:
     >>> shorten("http://example.org/a")
     '<http://example.org/a>'
     """
-    token = _EXTRA.set({**(_EXTRA.get() or {}), **prefixes})
+    extra = {**(_EXTRA.get() or {}), **prefixes}
+    token, table = _EXTRA.set(extra), _IN_EFFECT.set(_Namespaces({**PREFIXES, **extra}))
     try:
         yield
     finally:
+        _IN_EFFECT.reset(table)
         _EXTRA.reset(token)
 
 
@@ -96,9 +121,8 @@ def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     >>> shorten("http://example.org/x", {"ex": "http://example.org/"})
     'ex:x'
     """
-    if prefixes is None:
-        prefixes = {**PREFIXES, **(_EXTRA.get() or {})}
-    best = max(((p, ns) for p, ns in prefixes.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
+    table = (_IN_EFFECT.get() or _OURS) if prefixes is None else _Namespaces(prefixes)
+    best = table.longest(iri)
     if best is None:
         return f"<{iri}>"
     local = iri[len(best[1]):]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import random
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from conftest import ROOT, run_kg, story_cases, story_files
 
 from kg.errors import QueryError
 from kg.queries import list_queries, run_canned
+from kg.vocab import PREFIXES, in_effect, shorten
 
 FIRST = next(s for s in story_files() if s.slug == "pentagon-anthropic")
 WIKIDATA_ANTHROPIC = "http://www.wikidata.org/entity/Q116758847"  # the first story's pa:anthropic is linked to it
@@ -229,3 +231,26 @@ def test_adding_a_story_changes_no_answer_of_the_first(tmp_path: Path, built_sto
                     "--queries", str(queries))
     so = "https://w3id.org/standoff/ontology#"
     assert rows(result.stdout)[1:] == [(zg + "story", so + kind, "1", "0") for kind in ("Ban", "Demand", "Refusal")]
+
+
+def test_names_use_the_longest_namespace_in_effect_however_many_stories() -> None:
+    # Against the definition (the longest namespace the IRI starts with; of two names for one namespace, the
+    # first), on random namespaces that nest, share lengths and repeat, with a thousand stories' prefixes.
+    rng = random.Random(5)
+    stories = {f"s{n:05d}": f"https://w3id.org/standoff/id/story-{n:05d}/" for n in range(1000)}
+    pieces = ["http://e/", "a", "b/", "#", "ab", "b#", "/"]
+    for _ in range(200):
+        extra = {f"p{i}": "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for i in range(8)}
+        everything = {**PREFIXES, **stories, **extra}
+        iris = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) + rng.choice(["x", "", "1.2", "a b"]),
+                f"https://w3id.org/standoff/id/story-{rng.randrange(1200):05d}/x{rng.randrange(9)}"]
+        for iri in iris:
+            matches = [(name, ns) for name, ns in everything.items() if iri.startswith(ns)]
+            longest = max(matches, key=lambda m: len(m[1]), default=None)
+            local = iri[len(longest[1]):] if longest else None
+            expected = (f"{longest[0]}:{local}" if longest and re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*"
+                                                                              r"[A-Za-z0-9_\-])?|", local or "")
+                        else f"<{iri}>")
+            with in_effect(stories), in_effect(extra):
+                assert shorten(iri) == expected, (iri, extra)
+            assert shorten(iri, everything) == expected, (iri, extra)
