@@ -6,7 +6,8 @@ named graph per file, the ontology's included), the cost per triple of:
 
 - ``raw scan``: every ``rdfs:label`` quad through ``Store.quads_for_pattern``, the fastest raw way to read them;
 - ``SPARQL scan``: the same pattern as a SELECT over the union of the graphs, as kg's checks query;
-- ``kg shapes``: kg.shacl's compiled checks of ontology/shapes.ttl (the validate step's SHACL part).
+- ``kg shapes``: kg.shacl's compiled checks of ontology/shapes.ttl (the validate step's SHACL part);
+- ``kg rules``: one pass of the reasoning rules' CONSTRUCT queries (kg/rules.py), their triples not added.
 
 Sizes are alternated in each round; it prints each one's median, min and max in microseconds per store quad and
 the largest size's median over the smallest's, as JSON. When a raw scan's cost per triple grows too, that part of
@@ -27,6 +28,7 @@ import pyoxigraph as ox
 
 from benchmarks.corpus import generate
 from kg.inputs import find_inputs
+from kg.rules import property_rule_set, read_tbox, type_rule_set
 from kg.shacl import validate
 from kg.steps import compiled_shapes, load_inputs
 from kg.vocab import PREFIXES
@@ -50,11 +52,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     checks = compiled_shapes(ROOT / "ontology" / "shapes.ttl")
+    ontology = [q for name in ("standoff.ttl", "alignments.ttl", "cameo.ttl")
+                for q in ox.parse(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE)]
+    tbox = read_tbox(ontology)
+    rules = [r.query for r in (*property_rule_set(tbox), *type_rule_set(tbox))]
     query = f"SELECT ?s ?o WHERE {{ ?s <{LABEL.value}> ?o }}"
     work: dict[str, Callable[[ox.Store], object]] = {
         "raw scan": lambda db: sum(1 for _ in db.quads_for_pattern(None, LABEL, None)),
         "SPARQL scan": lambda db: sum(1 for _ in db.query(query, use_default_graph_as_union=True)),  # type: ignore
         "kg shapes": lambda db: validate(db, checks),
+        "kg rules": lambda db: [set(db.query(rule, use_default_graph_as_union=True)) for rule in rules],  # type: ignore
     }
     with tempfile.TemporaryDirectory() as folder:
         stores = {size: _store(size, Path(folder)) for size in sizes}

@@ -32,9 +32,10 @@ _UNSUPPORTED = {_XSD + name for name in ("date", "time", "gYear", "gYearMonth", 
 _INPUT_ONTOLOGY = "urn:standoff:reasoner-input"
 _MAX_ISOLATION_RUNS = 40
 # The JVM's options for a short HermiT run. Its optimising compiler (C2) works on another core compiling code that a
-# run of a few seconds ends before using: on the example story, C1 alone took 2.9 s of CPU instead of 5.1 and 2.7 s
-# of wall time instead of 3.0; at 10^4 triples, 12 s of CPU instead of 19 in the same wall time (BENCHMARKS.md,
-# "HermiT's JVM"). Above _SHORT_RUN_TRIPLES the JVM keeps its defaults, where C2's faster code can pay.
+# run of a few seconds ends before using: on the example story, C1 alone (and the serial collector) took 3.2 s of
+# the JVM's CPU instead of 7.3 and 3.0 s of wall time instead of 4.1; at 10^4 triples, 13.1 s of CPU instead of
+# 21.1 in the same wall time (BENCHMARKS.md, "HermiT's JVM"). Above _SHORT_RUN_TRIPLES the JVM keeps its
+# defaults, where C2's faster code can pay.
 _SHORT_RUN_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 _SHORT_RUN_TRIPLES = 20_000
 
@@ -60,10 +61,8 @@ def infer(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
     asserted = _readable(triples)
     import owlready2  # heavy: only when reasoning
 
-    world = _load(asserted)
     try:
-        with contained(len(asserted)):
-            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        world = _hermit(asserted, property_values=True)
     except owlready2.OwlReadyInconsistentOntologyError:
         raise InconsistentError(explain_inconsistency(asserted)) from None
     except owlready2.OwlReadyJavaError as error:
@@ -82,14 +81,22 @@ def is_consistent(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
     """
     import owlready2
 
-    readable = _readable(triples)
-    world = _load(readable)
     try:
-        with contained(len(readable)):
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        _hermit(_readable(triples), property_values=False)
     except owlready2.OwlReadyInconsistentOntologyError:
         return False
     return True
+
+
+def _hermit(triples: list[ox.Triple], property_values: bool):  # -> owlready2.World
+    """HermiT run over ``triples`` (contained, see :func:`contained`): the world holding what it concluded; raises
+    owlready2's errors (an inconsistency, a failed JVM) for the caller to explain."""
+    import owlready2
+
+    world = _load(triples)
+    with contained(len(triples)):
+        owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0)
+    return world
 
 
 _SCRATCH_PREFIX = "kg-hermit-"
