@@ -200,8 +200,11 @@ def test_a_query_running_across_a_rebuild_is_not_stranded(project_store: Path) -
         assert len(query.stdout.read(1 << 20)) == 1 << 20  # and the query goes on reading it
         assert query.poll() is None
     finally:
+        workers = children(query.pid)  # the query runs in a child of kg (kg.worker), which pins the build too
         query.kill()
         query.wait()
+    # The worker dies with kg (it asked the kernel for SIGKILL when its parent dies), a moment later.
+    assert workers and all(gone(worker) for worker in workers)
     # Once no one reads it, the next build deletes it.
     assert run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project).returncode == 0
     assert not first_build.exists()
