@@ -43,11 +43,12 @@ FORCE:
 deps:
 	scripts/deps test
 
-# The tests run on every core (pytest-xdist), each test module's on one worker so its fixtures are made once.
+# The tests run on every core (pytest-xdist), each test module's on one worker so its fixtures are made once, the
+# modules marked heavy first (tests/conftest.py) rather than those with the most tests (xdist's default order).
 test: deps $(STAMP) axe
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m mypy kg
-	$(BIN)/python -m pytest -n auto --dist loadscope --durations=25
+	$(BIN)/python -m pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes 1e3,1e5,1e6 --repeat 3

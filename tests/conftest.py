@@ -129,6 +129,7 @@ def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives headless chromium (deselect with -m 'not browser')")
     config.addinivalue_line("markers", "second_engine: needs Virtuoso, the second SPARQL server")
+    config.addinivalue_line("markers", "heavy: a module of long tests (HermiT, builds, corpora), scheduled first")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -140,6 +141,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if "virtuoso" in fixtures:
             item.add_marker(pytest.mark.second_engine)
+    # pytest-xdist (`make test`: --dist loadscope --no-loadscope-reorder) hands each worker one module at a time in
+    # this order. The modules marked heavy go first, so that no long module starts last while the other workers
+    # have nothing left to do; the rest keep their order (the sort is stable).
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 

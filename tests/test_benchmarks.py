@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_kg
 
 from benchmarks import __main__ as runner
 from benchmarks.corpus import actors, generate
 from benchmarks.entities import generate_entities
+
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
 
 
 def test_generated_corpus_is_deterministic_and_builds(tmp_path: Path) -> None:

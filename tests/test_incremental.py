@@ -21,6 +21,8 @@ from kg.config import MANIFEST_FILE
 from kg.meta import Figures, recorded
 from kg.vocab import META_GRAPH, PREFIXES
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 # The meta graph's clock readings and step durations differ between any two builds; everything else must not.
 _VOLATILE = {PREFIXES["dcterms"] + "modified", PREFIXES["prov"] + "endedAtTime", PREFIXES["rdfs"] + "comment"}
 CORPUS_STORIES = 4  # generated stories: the first two start in the project, the others wait to be added

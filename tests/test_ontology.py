@@ -19,6 +19,8 @@ from rdflib.namespace import SH
 from kg.docs import render_reference
 from kg.vocab import ONTOLOGY_IRI, PREFIXES
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
 EXAMPLES = ONTOLOGY / "examples"

@@ -19,6 +19,8 @@ from kg import reason
 from kg.errors import InconsistentError, KgError
 from kg.vocab import PREFIXES
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
 EXAMPLES = ONTOLOGY / "examples"

@@ -15,6 +15,8 @@ from kg.errors import InconsistentError, ReasonersDisagreeError
 from kg.inputs import find_inputs
 from kg.vocab import INFERRED_GRAPH, PREFIXES
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "ontology" / "examples"
 SO, PA = PREFIXES["so"], "https://w3id.org/standoff/id/pentagon-anthropic/"

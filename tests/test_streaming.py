@@ -15,6 +15,8 @@ import pytest
 from conftest import KG, ROOT, run_kg
 from processes import children
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 # About 17 million rows (every pair of triples of the project's store): far more than anyone waits for.
 HUGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 # An aggregate over about 7 * 10^10 combinations: it would run for hours, and gives no row before the end.
