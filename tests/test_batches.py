@@ -89,3 +89,23 @@ def test_pointing_at_a_shared_node_with_a_range_it_lacks_cannot_be_batched(built
     assert index["refs"] == {"https://example.org/nobody": False}
     other = {"subjects": [], "refs": {"https://example.org/nobody": False}}
     assert "https://example.org/nobody" in (batches.unsound({"triples/a": index, "triples/b": other}, shared) or "")
+
+
+def test_inputs_are_the_files_in_the_order_of_their_paths(tmp_path: Path) -> None:
+    # The definition, against a tree with what the scan must get right: a folder and a file that sort around each
+    # other ("a" and "a.ttl"), case, a text file, a hidden ".txt" (no extension), skipped folders at any depth, a
+    # draft, a file in no RDF format, and a link to a folder (not followed) beside a link to a file (read).
+    files = ["ontology/standoff.ttl", "triples/a/x.ttl", "triples/a.ttl", "triples/A.ttl", "triples/a/b/c.nt",
+             "triples/a/examples/skip.ttl", "triples/checks/skip.ttl", "triples/s/draft.ttl", "triples/s/text.txt",
+             "triples/s/.txt", "triples/s/notes.md", "triples/s/z.trig", "triples/a-b/y.jsonld"]
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / "triples" / "linked").symlink_to(tmp_path / "triples" / "a")
+    (tmp_path / "triples" / "s" / "linked.ttl").symlink_to(tmp_path / "triples" / "a.ttl")
+    found = find_inputs(tmp_path)
+    assert [f.relative for f in found.rdf] == [
+        "ontology/standoff.ttl", "triples/A.ttl", "triples/a/b/c.nt", "triples/a/x.ttl", "triples/a-b/y.jsonld",
+        "triples/a.ttl", "triples/s/linked.ttl", "triples/s/z.trig"]
+    assert sorted(found.rdf, key=lambda f: Path(f.relative)) == found.rdf  # as sorted paths are
+    assert [p.name for p in found.texts.values()] == ["text.txt"]
