@@ -58,3 +58,23 @@ def freeze(pid: int, within: float = 30) -> bool:
             return False
         time.sleep(0.001)
     raise AssertionError(f"process {pid} neither stopped nor ended within {within} s")
+
+
+def lock_holders(path: Path) -> list[int]:
+    """The processes holding an flock on ``path`` (a reader's pin on a build directory), read from /proc/locks."""
+    st = path.stat()
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    holders = []
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device:
+            holders.append(int(fields[4]))
+    return holders
+
+
+def unlocked(path: Path, within: float = 10) -> list[int]:
+    """Wait until no process holds an flock on ``path``; returns those that still do after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while (holders := lock_holders(path)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return holders

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import KG, ROOT, run_kg
 from endpoints import start_kg_serve, stop
-from processes import children, freeze, gone
+from processes import children, freeze, gone, unlocked
 
 pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
 
@@ -210,8 +210,10 @@ def test_a_query_running_across_a_rebuild_is_not_stranded(project_store: Path) -
         workers = children(query.pid)  # the query runs in a child of kg (kg.worker), which pins the build too
         query.kill()
         query.wait()
-    # The worker dies with kg (it asked the kernel for SIGKILL when its parent dies), a moment later.
+    # The worker dies with kg (it asked the kernel for SIGKILL when its parent dies), a moment later, and the
+    # kernel drops a dead process's locks: then no one pins the old build.
     assert workers and all(gone(worker) for worker in workers)
+    assert unlocked(first_build) == [], f"still pinned (this test is pid {os.getpid()})"
     # Once no one reads it, the next build deletes it.
     assert run_kg("build", "--store", str(project_store), "--no-reason", "-q", cwd=project).returncode == 0
     assert not first_build.exists()
