@@ -136,19 +136,16 @@ def query_form(text: str) -> str:
     >>> query_form("PREFIX construct: <http://e/> SELECT ?construct { ?s ?p ?construct }")
     'SELECT'
     """
-    return _form(text)[0]
+    return query_form_at(text)[0]
 
 
-def form_start(text: str) -> int:
-    """The offset of the query form's keyword: where the prologue (PREFIX and BASE declarations, comments) ends.
+def query_form_at(text: str) -> tuple[str, int]:
+    """The query's form and the offset of its keyword, where the prologue (PREFIX and BASE declarations, comments)
+    ends.
 
-    >>> form_start("BASE <http://e/> PREFIX a: <http://e/a#> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    41
+    >>> query_form_at("BASE <http://e/> PREFIX a: <http://e/a#> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    ('CONSTRUCT', 41)
     """
-    return _form(text)[1]
-
-
-def _form(text: str) -> tuple[str, int]:
     blank = inert(text)  # IRIs and comments blanked: the prologue is its keywords, prefix names and white space
     prologue = _PROLOGUE.match(blank)  # it matches the empty string at least
     at = prologue.end() if prologue else 0

@@ -21,10 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.binding import form_start, query_form
+from kg.binding import query_form_at
 from kg.lexing import inert
 
-_CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.I)
 _WHERE = re.compile(r"\s*(?:FROM\b[^{]*)?WHERE\s*\{", re.I)
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\ufffd]+)")
 _PLACEHOLDER = "urn:kg:construct:variable:"
@@ -51,14 +50,15 @@ def split(text: str) -> tuple[str, str, str] | None:
     >>> split("SELECT * { ?s ?p ?o }") is None
     True
     """
-    if query_form(text) != "CONSTRUCT":
+    form, start = query_form_at(text)
+    if form != "CONSTRUCT":
         return None
     blank = inert(text)
-    found = _CONSTRUCT.match(blank, form_start(text))
-    opening = blank.find("{", found.end()) if found else -1
-    if found is None or opening < 0:
+    after = start + len(form)
+    opening = blank.find("{", after)
+    if opening < 0:
         return None
-    prologue, after = text[:found.start()], found.end()
+    prologue = text[:start]
     short = _WHERE.match(blank, after)  # CONSTRUCT WHERE { pattern }: the pattern is the template
     if short is None and blank[after:opening].strip():
         return None

@@ -186,18 +186,17 @@ def _clashes(stories: list[Story]) -> list[Violation]:
     ours = {"prefix": dict(PREFIXES), "namespace": {ns: f"{p}:" for p, ns in PREFIXES.items()}}
     seen: dict[str, dict[str, Story]] = {"prefix": {}, "namespace": {}}
     for s in stories:
+        focus = show(ox.NamedNode(s.iri))
         for kind, value in (("prefix", s.prefix), ("namespace", s.namespace)):
             if value is None:
                 continue
             shown = repr(value) if kind == "prefix" else value
-            # The story's name is made only for a problem: shortening an IRI costs a pass over every prefix known.
             if value in ours[kind]:
-                problems.append(Violation(s.file, show(ox.NamedNode(s.iri)), f"story-{kind}", f"the {kind} {shown} "
-                                          f"is one of the tool's own ({ours[kind][value]}); give the story its own"))
+                problems.append(Violation(s.file, focus, f"story-{kind}", f"the {kind} {shown} is one of the tool's "
+                                          f"own ({ours[kind][value]}); give the story its own"))
             elif value in seen[kind]:
-                problems.append(Violation(s.file, show(ox.NamedNode(s.iri)), f"story-{kind}", f"the {kind} {shown} "
-                                          f"is already the {kind} of the story in {seen[kind][value].file}; each "
-                                          "story needs its own"))
+                problems.append(Violation(s.file, focus, f"story-{kind}", f"the {kind} {shown} is already the {kind} "
+                                          f"of the story in {seen[kind][value].file}; each story needs its own"))
             seen[kind].setdefault(value, s)
     return problems
 

@@ -55,17 +55,15 @@ PREFIXES: dict[str, str] = {
 DATASET = "https://w3id.org/standoff/dataset"
 STORY_DATASET = DATASET + "/"
 
-# Extra prefixes (the stories') that shorten() and show() use while a block of work runs, such as a build naming
-# the nodes of its violations: set with in_effect(), so the many messages need not each be handed them.
-_EXTRA: ContextVar[dict[str, str] | None] = ContextVar("extra_prefixes", default=None)
-
 
 class _Namespaces:
     """Prefixes by namespace and by the namespaces' lengths: the longest namespace an IRI starts with is found with
     one dictionary lookup per distinct length, however many prefixes there are. A build puts every story's prefix in
-    effect, and comparing each IRI with each of a thousand namespaces made naming a node cost 0.1 ms."""
+    effect, and comparing each IRI with each of a thousand namespaces made naming a node cost 0.1 ms. ``extra`` are
+    the prefixes put in effect beyond ours (:func:`in_effect`)."""
 
-    def __init__(self, prefixes: dict[str, str]) -> None:
+    def __init__(self, prefixes: dict[str, str], extra: dict[str, str] | None = None) -> None:
+        self.extra = extra or {}
         self.prefix: dict[str, str] = {}
         for name, namespace in prefixes.items():
             self.prefix.setdefault(namespace, name)  # two names for one namespace: the first, as before
@@ -80,7 +78,9 @@ class _Namespaces:
 
 
 _OURS = _Namespaces(PREFIXES)
-_IN_EFFECT: ContextVar[_Namespaces | None] = ContextVar("namespaces_in_effect", default=None)
+# The prefixes shorten() and show() use while a block of work runs (ours, and the stories' that a build puts in
+# effect to name the nodes of its violations): set with in_effect(), so the many messages need not each be handed them.
+_IN_EFFECT: ContextVar[_Namespaces] = ContextVar("namespaces_in_effect", default=_OURS)
 
 
 @contextmanager
@@ -93,13 +93,12 @@ def in_effect(prefixes: dict[str, str]) -> Iterator[None]:
     >>> shorten("http://example.org/a")
     '<http://example.org/a>'
     """
-    extra = {**(_EXTRA.get() or {}), **prefixes}
-    token, table = _EXTRA.set(extra), _IN_EFFECT.set(_Namespaces({**PREFIXES, **extra}))
+    extra = {**_IN_EFFECT.get().extra, **prefixes}
+    token = _IN_EFFECT.set(_Namespaces({**PREFIXES, **extra}, extra))
     try:
         yield
     finally:
-        _IN_EFFECT.reset(table)
-        _EXTRA.reset(token)
+        _IN_EFFECT.reset(token)
 
 
 def graph_iri(relative_path: str) -> str:
@@ -121,7 +120,7 @@ def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     >>> shorten("http://example.org/x", {"ex": "http://example.org/"})
     'ex:x'
     """
-    table = (_IN_EFFECT.get() or _OURS) if prefixes is None else _Namespaces(prefixes)
+    table = _IN_EFFECT.get() if prefixes is None else _Namespaces(prefixes)
     best = table.longest(iri)
     if best is None:
         return f"<{iri}>"
