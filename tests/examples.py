@@ -82,6 +82,28 @@ def rename(node: rdflib.term.Node, case: int) -> rdflib.term.Node:
     return node
 
 
+def shared(node: rdflib.term.Node) -> bool:
+    """Whether the node is the vocabulary's, which :func:`rename` leaves as it is."""
+    return rename(node, 0) == node
+
+
+def merge(graphs: dict[Path, rdflib.Graph]) -> tuple[rdflib.Graph, dict[rdflib.term.Node, Path]]:
+    """The cases in one graph, each one's own nodes renamed apart (:func:`rename`), and the case owning each renamed
+    node: one validator run checks them all, and a result is the case's that owns its focus node."""
+    merged, owner = rdflib.Graph(), {}
+    for case, (path, graph) in enumerate(graphs.items()):
+        for triple in graph:
+            renamed = tuple(rename(node, case) for node in triple)
+            merged.add(renamed)  # type: ignore[arg-type]
+            owner.update({new: path for old, new in zip(triple, renamed, strict=True) if new != old})
+    return merged, owner
+
+
+def mentioning(graphs: dict[Path, rdflib.Graph], node: rdflib.term.Node) -> set[Path]:
+    """The cases whose data use ``node`` as a subject or an object."""
+    return {path for path, graph in graphs.items() if node in graph.all_nodes()}
+
+
 def composed(case: Path, folder: Path) -> Path:
     """The composed example as a Turtle file in ``folder``, named like the case (its stem names its check)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from examples import cases, compose, rename
+from examples import cases, compose, mentioning, merge, shared
 from rdflib.namespace import SH
 
 from kg.docs import render_reference
@@ -241,7 +241,8 @@ def _failed_by_case(inference: str) -> dict[Path, set[str]]:
     shapes name, by rdfs:range."""
     data = _composed()
     vocabulary, named = _graph("cameo.ttl") + _graph("standoff.ttl"), set(_graph("shapes.ttl").all_nodes())
-    merged, owner, alone = rdflib.Graph(), {}, set()
+    merged, owner = merge(data)
+    alone: set[Path] = set()
     typed: dict[rdflib.term.Node, dict[Path, set[rdflib.term.Node]]] = {}
 
     @functools.cache
@@ -250,24 +251,21 @@ def _failed_by_case(inference: str) -> dict[Path, set[str]]:
                         for r in vocabulary.objects(q, rdflib.RDFS.range)
                         for c in vocabulary.transitive_objects(r, rdflib.RDFS.subClassOf)}
 
-    for case, (path, graph) in enumerate(data.items()):
-        for triple in graph:
-            renamed = tuple(rename(node, case) for node in triple)
-            merged.add(renamed)  # type: ignore[arg-type]
-            owner.update({new: path for old, new in zip(triple, renamed, strict=True) if new != old})
-            if renamed[0] == triple[0] and triple not in vocabulary:
+    for path, graph in data.items():
+        for s, p, o in graph:
+            if shared(s) and (s, p, o) not in vocabulary:
                 alone.add(path)
-            if inference != "none" and renamed[2] == triple[2] and not isinstance(triple[2], rdflib.Literal):
-                typed.setdefault(triple[2], {}).setdefault(path, set()).update(ranges(triple[1]))
+            if inference != "none" and shared(o) and not isinstance(o, rdflib.Literal):
+                typed.setdefault(o, {}).setdefault(path, set()).update(ranges(p))
     for node, by_case in typed.items():  # the classes each case's data give the node, by ranges
         if len({frozenset(classes) for classes in by_case.values()}) > 1:
-            alone |= {path for path, graph in data.items() if node in graph.all_nodes()}
+            alone |= mentioning(data, node)
     failed: dict[Path, set[str]] = {path: set() for path in data}
     for focus, check in _failures(merged, inference):
         if focus in owner:
             failed[owner[focus]].add(check)
         else:  # a shared node: the cases that mention it go alone (all of them if none does: the vocabulary fails)
-            alone |= {path for path, graph in data.items() if focus in graph.all_nodes()} or set(data)
+            alone |= mentioning(data, focus) or set(data)
     for path in alone:
         failed[path] = {check for _, check in _failures(data[path], inference)}
     return failed

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 import pytest
-from examples import cases, compose, rename
+from examples import cases, compose, mentioning, merge
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -308,16 +308,11 @@ def _examples_checked() -> dict[Path, Checked]:
     a result belongs to the example owning its focus node. An example that mentions a result's shared focus node
     (the vocabulary's) is checked alone, as are all when no example mentions it."""
     graphs = {path: compose(path) for path in EXAMPLE_FILES}
-    merged, owners = Graph(), {}
-    for case, (path, graph) in enumerate(graphs.items()):
-        for triple in graph:
-            renamed = tuple(rename(node, case) for node in triple)
-            merged.add(renamed)  # type: ignore[arg-type]
-            owners.update({new: path for old, new in zip(triple, renamed, strict=True) if new != old})
+    merged, owners = merge(graphs)
     found = _check_both(merged, lambda focus: owners.get(focus, focus))
     empty: Checked = (set(), set(), set(), set())
     checked = {path: found.pop(path, empty) for path in graphs}
-    alone = {path for focus in found for path, graph in graphs.items() if focus in graph.all_nodes()}
+    alone = {path for focus in found for path in mentioning(graphs, focus)}
     for path in (alone or set(graphs)) if found else ():
         checked[path] = _check_both(graphs[path], lambda focus, mine=path: mine).get(path, empty)
     return checked
