@@ -188,19 +188,32 @@ class _Compiler:
         self.n += 1
         return f"v{self.n}"
 
-    def named(self, var: str, cls: ox.NamedNode) -> str:
-        """``?var`` is a ``cls``: typed so (asserted or inferred), or implied by a domain or a range."""
+    def named(self, var: str, cls: ox.NamedNode, bound: bool = True) -> str:
+        """``?var`` is a ``cls``: typed so (asserted or inferred), or implied by a domain or a range.
+
+        On a ``bound`` node (a test, inside EXISTS) each branch is a lookup of that node: its types filtered, then
+        one (node, property) or (property, node) probe per domain and range, the first that holds ending the
+        test. A VALUES list joined there costs the engine a hash join per tested row, and a property variable
+        reads all of a node's triples: RefusingParty's rule went through every triple of every actor for each
+        act it performs, a cost that grew with the square of the stories sharing an actor. Unbound (generating
+        the candidates), the engine looks each class up in a VALUES list instead.
+        """
         t = self.t
-        self.tests.append((var, set(t.subclasses(cls))))
-        branches = [f"{{ ?{var} a ?{(k := self.fresh())} . {_values(k, t.subclasses(cls))} }}"]
         below = t.subclasses(cls)
+        self.tests.append((var, set(below)))
         doms = {p for p, cs in t.domain.items() if cs & below}
         rans = {p for p, cs in t.range.items() if cs & below}
-        if doms:
-            branches.append(f"{{ ?{var} ?{(k := self.fresh())} [] . {_values(k, doms)} }}")
-        if rans:
-            branches.append(f"{{ [] ?{(k := self.fresh())} ?{var} . {_values(k, rans)} }}")
-        return " UNION ".join(branches)
+        if not bound:
+            branches = [f"{{ ?{var} a ?{(k := self.fresh())} . {_values(k, below)} }}"]
+            if doms:
+                branches.append(f"{{ ?{var} ?{(k := self.fresh())} [] . {_values(k, doms)} }}")
+            if rans:
+                branches.append(f"{{ [] ?{(k := self.fresh())} ?{var} . {_values(k, rans)} }}")
+            return " UNION ".join(branches)
+        k = self.fresh()
+        return " UNION ".join([f"{{ ?{var} a ?{k} FILTER(?{k} IN ({', '.join(sorted(map(_n, below)))})) }}"]
+                              + [f"{{ ?{var} {_n(p)} [] }}" for p in sorted(doms, key=str)]
+                              + [f"{{ [] {_n(p)} ?{var} }}" for p in sorted(rans, key=str)])
 
     def cond(self, var: str, e: Any) -> str:
         """A FILTER condition: the bound ``?var`` belongs to the class expression ``e``.
@@ -238,7 +251,7 @@ class _Compiler:
             if first is None:
                 raise ValueError(f"class expression outside the compiled fragment: {e}")
             rest = " && ".join(self.cond(var, x) for x in parts if x != first) or "true"
-            return f"{{ {self.named(var, first)} }} FILTER({rest})"
+            return f"{{ {self.named(var, first, bound=False)} }} FILTER({rest})"
         value = self.fresh()
         conditions = [self.cond(var, x) for x in parts if x is not restriction]
         prop, filler = get(restriction, OWL + "onProperty")[0], get(restriction, OWL + "someValuesFrom")[0]
