@@ -249,3 +249,21 @@ def _figures(store: Path) -> Figures:
     del db
     assert found is not None
     return found.figures
+
+
+def test_the_meta_graph_stays_through_the_rules_only_when_none_can_read_it(tmp_path: Path) -> None:
+    """An incremental build keeps the previous meta graph while it reasons (to rewrite it by difference) only when
+    no whole-store rule names a property or class the meta graph uses; a full build never shows it to the rules."""
+    from kg.build import _unread_by_rules
+    from kg.rules import read_tbox
+
+    store = tmp_path / "store"
+    build(ROOT, store)
+    db = ox.Store.read_only(str(store))
+    ontology = [q for name in ("standoff.ttl", "alignments.ttl", "cameo.ttl")
+                for q in ox.parse(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE)]
+    assert _unread_by_rules(db, read_tbox(ontology))
+    # void:triples (a meta property) given the domain so:Actor: RefusingParty's rule tests Actor membership with it.
+    domain = ox.Triple(ox.NamedNode(PREFIXES["void"] + "triples"), ox.NamedNode(PREFIXES["rdfs"] + "domain"),
+                       ox.NamedNode(PREFIXES["so"] + "Actor"))
+    assert not _unread_by_rules(db, read_tbox([*ontology, domain]))
