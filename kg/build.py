@@ -55,7 +55,7 @@ class BuildReport:
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
     plan: str = "full build"  # "unchanged", "incremental", or why a build was full
     index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
-    described: dict[str, str] = field(default_factory=dict, repr=False)  # the meta graph's digests (kg.meta.write)
+    described: list[ox.Quad] = field(default_factory=list, repr=False)  # what this build wrote into the meta graph
 
 
 def quiet(step: str, summary: str, seconds: float) -> None:
@@ -128,7 +128,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
             else:
                 _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
             manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index,
-                                                            report.described))
+                                                            meta.digests(report.described)))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -436,7 +436,7 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
 
 def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
               unchanged: Collection[str] = (), delta: tuple[meta.Recorded, meta.Change] | None = None,
-              known: dict[str, str] | None = None) -> None:
+              known: dict[str, int] | None = None) -> None:
     """The store's VoID description. The figures of the stories in ``unchanged`` (folders) are the previous
     build's, kept in their index (counting them again costs a query each); with ``delta`` (what the previous
     build's meta graph said, and every change since), the store-wide figures are updated rather than counted
@@ -461,7 +461,8 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
         counts = dict(report.triples) if unchanged else None
         store_wide = meta.updated(*delta) if delta is not None else None
         described = meta.describe(db, report.inputs, report.seconds, report.stories, counts, store_wide)
-        report.described = meta.write(db, described, known)
+        meta.write(db, described, known)
+        report.described = described
         report.triples[META_GRAPH] = len(described)
         updated = ", store figures updated from the last build's" if store_wide is not None else ""
         return f"{len(described):,} VoID triples{updated}"
@@ -474,7 +475,7 @@ def _link(db: ox.Store, report: BuildReport, steps: _Steps, links: str | Path | 
     the store's own figures; kg/link.py explains."""
     from kg.link import load_links
 
-    steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links))
+    steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links, described=report.described))
 
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:

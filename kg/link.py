@@ -352,9 +352,10 @@ def _write_linkset(db: ox.Store, name: str, linkset: dict[str, Any]) -> None:
 
 
 def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] | None = None,
-               folder: str | Path | None = None) -> str:
+               folder: str | Path | None = None, described: list[ox.Quad] | None = None) -> str:
     """The build's last step: load the sidecar's datasets and linksets (or those of ``folder``), and describe them
-    and every linkset (the curated ones of links.ttl too) in the meta graph. Returns a one-line summary.
+    and every linkset (the curated ones of links.ttl too) in the meta graph, adding those quads to ``described``
+    when given. Returns a one-line summary.
 
     It runs after the store's own description, so the figures of the story (classes, properties, totals) stay
     the story's, and linked data never reaches the shapes or the reasoner."""
@@ -381,6 +382,8 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
                       ox.Quad(graph, _n(RDF + "type"), _n(VOID + "Dataset"), meta),
                       ox.Quad(graph, _n(VOID + "triples"), _int(count), meta)]
     db.extend(quads + curated)
+    if described is not None:
+        described += quads + curated
     if triples is not None:
         for graph in db.named_graphs():
             if graph.value.startswith((LINK_GRAPH, LINKSET_GRAPH)):

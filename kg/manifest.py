@@ -26,7 +26,7 @@ _FORMAT = 1
 
 
 def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
-           index: dict[str, Any] | None = None, described: dict[str, str] | None = None) -> dict[str, Any]:
+           index: dict[str, Any] | None = None, described: dict[str, int] | None = None) -> dict[str, Any]:
     """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
     ``index`` is each story's batch index (:func:`kg.batches.index`), for the next build to check its batches;
     ``described`` the digest of each subject's quads in the meta graph (:func:`kg.meta.write`)."""
