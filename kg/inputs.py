@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.config import DRAFT_FILE, INPUT_DIRS, SKIPPED_DIRS
@@ -34,28 +35,59 @@ class Inputs:
     project: Path
     rdf: list[InputFile]
     texts: dict[str, Path]  # sha256 -> text file
+    # Each hashed file's (size, modification and change times in ns, inode) when hashed, and when hashing began
+    # (time.time_ns()): the next build may take a file's sha256 from its record by them (find_inputs).
+    stats: dict[str, list[int]] = field(default_factory=dict)
+    hashed: int = 0
 
     def file_of(self) -> dict[str, str]:
         """Graph IRI -> the file's path in the project, for naming files in error messages."""
         return {f.graph: f.relative for f in self.rdf}
 
 
-def find_inputs(project: Path) -> Inputs:
+Hashes = dict[str, tuple[list[int], str]]
+"""Relative path -> (the file's stat as :attr:`Inputs.stats` keeps it, its sha256), from a previous build."""
+
+# A file changed this close before it was hashed may change again within the same tick of the file system's clock
+# and keep its times: it is hashed again (as git treats a "racily clean" file).
+_RACY_NS = 2_000_000_000
+
+
+def find_inputs(project: Path, known: Hashes | None = None, known_at: int = 0) -> Inputs:
     """Every RDF file (by extension) and every ``.txt`` source under the project's input folders.
 
     Folders named ``examples`` or ``checks`` hold test material and are skipped, and so are drafts
     (``draft.ttl``, proposals of ``kg draft`` that no curator has accepted).
+
+    ``known`` (hashed at ``known_at``, see :func:`kg.manifest.hashes`) saves reading a file whose size, times and
+    inode are what they were when it was hashed, provided it had not changed for two seconds by then: hashing
+    the 4,029 files of 10^6 triples took 0.13 s of every incremental build.
     """
+    began = time.time_ns()
     rdf: list[InputFile] = []
     texts: dict[str, Path] = {}
+    stats: dict[str, list[int]] = {}
     for folder in INPUT_DIRS:
         for relative in _files(project, folder):
             path = project / relative
-            if os.path.splitext(relative)[1] == ".txt":
-                texts[sha256_file(path)] = path
-            elif format_of(path) is not None:
-                rdf.append(InputFile(path, relative, sha256_file(path)))
-    return Inputs(project, rdf, texts)
+            is_text = os.path.splitext(relative)[1] == ".txt"
+            if not is_text and format_of(path) is None:
+                continue
+            sha, stats[relative] = _sha256(path, (known or {}).get(relative), known_at)
+            if is_text:
+                texts[sha] = path
+            else:
+                rdf.append(InputFile(path, relative, sha))
+    return Inputs(project, rdf, texts, stats, began)
+
+
+def _sha256(path: Path, known: tuple[list[int], str] | None, known_at: int) -> tuple[str, list[int]]:
+    """The file's sha256 (``known``'s when the file is as it was then) and its stat."""
+    st = os.stat(path)
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    if known is not None and known[0] == stat and max(st.st_mtime_ns, st.st_ctime_ns) < known_at - _RACY_NS:
+        return known[1], stat
+    return sha256_file(path), stat
 
 
 def _files(project: Path, folder: str) -> Iterator[str]:

@@ -9,6 +9,7 @@ build (and why, in a few words), or the story files to reload.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from kg.config import CHECKS_DIR, MANIFEST_FILE
 from kg.errors import Violation
 from kg.evidence import sha256_file
 from kg.files import atomic_output
-from kg.inputs import Inputs
+from kg.inputs import Hashes, Inputs
 from kg.stories import story_folder
 
 MANIFEST = MANIFEST_FILE
@@ -43,6 +44,8 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
         "texts": texts,
         "checks": checks,
         "warnings": [[w.path, w.focus, w.check, w.message, w.severity] for w in warnings],
+        "stats": inputs.stats,
+        "hashed": inputs.hashed,
         **({"index": index} if index is not None else {}),
         **({"meta": described} if described is not None else {}),
     }
@@ -64,6 +67,29 @@ def read(build: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) and manifest.get("format") == _FORMAT else None
+
+
+def identity(build: Path) -> tuple[object, ...] | None:
+    """Which record file ``build``'s manifest is now (None when there is none): a record is written once, under a
+    new build directory, so an unchanged identity means an unchanged record."""
+    try:
+        st = os.stat(build / MANIFEST)
+    except OSError:
+        return None
+    return os.path.realpath(build), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def hashes(manifest: dict[str, Any] | None) -> tuple[Hashes, int]:
+    """What the build that wrote ``manifest`` hashed, and when it began (for :func:`kg.inputs.find_inputs`)."""
+    if manifest is None:
+        return {}, 0
+    shas = {path: info.get("sha256") for path, info in manifest.get("files", {}).items()}
+    shas.update(manifest.get("texts", {}))
+    stats = manifest.get("stats")
+    if not isinstance(stats, dict):
+        return {}, 0
+    return ({path: (stat, sha) for path, stat in stats.items() if isinstance(sha := shas.get(path), str)},
+            manifest.get("hashed", 0) if isinstance(manifest.get("hashed"), int) else 0)
 
 
 def warnings_of(manifest: dict[str, Any]) -> list[Violation]:

@@ -111,40 +111,54 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
     return out
 
 
-def write(store: ox.Store, described: list[ox.Quad], known: dict[str, int] | None = None) -> None:
+def write(store: ox.Store, described: list[ox.Quad], known: dict[str, int] | None = None) -> dict[str, int]:
     """Make ``store``'s meta graph hold exactly ``described``: what it holds and ``described`` lacks is removed,
-    the reverse added, and the rest left alone (after an edit to one story, nearly all of it).
+    the reverse added, and the rest left alone (after an edit to one story, nearly all of it). Returns the
+    :func:`digests` of ``described``.
 
-    ``known``, the :func:`digests` of every quad the previous build wrote into it (the link step's too), saves
-    reading all of it: only the quads of a subject and property whose digest changed, or that are gone, are read
-    and compared. Reading is the cost here, not comparing: 48,782 quads took 0.45 s to read from disk at 10^6
-    triples (each term's text is a lookup of its own); those one story's edit changes, a few dozen.
+    ``known``, the digests of every quad the previous build wrote into it (the link step's too, see
+    :func:`digests`), saves reading all of it: only the quads of a subject and property whose digest changed, or
+    that are gone, are read and compared. Reading is the cost here, not comparing: 48,782 quads took 0.45 s to read
+    from disk at 10^6 triples (each term's text is a lookup of its own); those one story's edit changes, a few dozen.
     """
     graph = ox.NamedNode(META_GRAPH)
     mine = _by_key(described)
-    gone = [_key(name) for name in (known or {}).keys() - {_name(k) for k in mine}]
+    names = {k: _name(k) for k in mine}
+    new = {names[k]: hash(frozenset(qs)) for k, qs in mine.items()}
+    gone = [_key(name) for name in (known or {}).keys() - new.keys()]
     if known is None or None in gone:  # no digests, or some this version cannot read: compare everything
         before = set(store.quads_for_pattern(None, None, None, graph))
         wanted = set(described)
     else:
-        dirty = [k for k, qs in mine.items() if known.get(_name(k)) != hash(frozenset(qs))]
+        dirty = [k for k in mine if known.get(names[k]) != new[names[k]]]
         dirty += [k for k in gone if k is not None]
         before = {q for s, p in dirty for q in store.quads_for_pattern(s, p, None, graph)}
         wanted = {q for k in dirty for q in mine.get(k, ())}
     for q in before - wanted:
         store.remove(q)
     add_quads(store, [q for q in wanted if q not in before])
+    return new
 
 
-def digests(quads: Iterable[ox.Quad]) -> dict[str, int]:
+def digests(quads: Iterable[ox.Quad], of: dict[str, int] | None = None, more: Iterable[ox.Quad] = ()) -> dict[str, int]:
     """A digest of the quads of each subject and property, for :func:`write` in the next build. (Per subject
-    alone, the dataset's thousands of ``void:subset`` would be read again whenever its date changes.)
+    alone, the dataset's thousands of ``void:subset`` would be read again whenever its date changes.) With ``of``,
+    the digests of ``quads`` already (what :func:`write` returned), those of ``quads`` and ``more`` (what the
+    link step added), reading ``quads`` again only for the keys ``more`` uses.
 
     pyoxigraph hashes a quad from its terms alone, the same in every process (no per-process seed, unlike str),
     so a set's hash is a digest of its quads: 0.009 s for 48,782 quads, where sha256 over their text took 0.09 s.
     Should a new pyoxigraph hash otherwise, the quads would only all be read once.
     """
-    return {_name(k): hash(frozenset(qs)) for k, qs in _by_key(quads).items()}
+    more = list(more)
+    if of is None:
+        return {_name(k): hash(frozenset(qs)) for k, qs in _by_key([*quads, *more]).items()}
+    if not more:
+        return of
+    extra = _by_key(more)
+    for k, qs in _by_key(q for q in quads if (q.subject, q.predicate) in extra).items():
+        extra[k] |= qs
+    return {**of, **{_name(k): hash(frozenset(qs)) for k, qs in extra.items()}}
 
 
 Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]

@@ -131,9 +131,15 @@ def batch_files(files: Sequence[InputFile], folder: str) -> list[InputFile]:
     return [f for f in files if story_folder(f.relative) in (None, folder)]
 
 
-def find_stories(store: ox.Store, inputs: Inputs) -> tuple[list[Story], list[Violation]]:
+def find_stories(store: ox.Store, inputs: Inputs, kept: dict[str, Story] | None = None
+                 ) -> tuple[list[Story], list[Violation]]:
     """The stories of the loaded project, one per folder, and what is wrong with them: a folder without a
-    ``so:Story`` or with more than one, a prefix or namespace two stories claim, a prefix that is one of ours."""
+    ``so:Story`` or with more than one, a prefix or namespace two stories claim, a prefix that is one of ours.
+
+    ``kept``: stories known from the previous build, by folder, not read again (an incremental build's unchanged
+    stories: only their own files describe their node, and those did not change; 1,000 stories took 0.16 s to
+    read). Their prefixes and namespaces are still checked against the others'."""
+    kept = kept or {}
     graphs: dict[str, list[str]] = {}
     for item in inputs.rdf:
         folder = story_folder(item.relative)
@@ -145,9 +151,12 @@ def find_stories(store: ox.Store, inputs: Inputs) -> tuple[list[Story], list[Vio
         graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
         file = file_of.get(graph)
         folder = story_folder(file) if file else None
-        if folder is None or not isinstance(quad.subject, ox.NamedNode):
+        if folder is None or not isinstance(quad.subject, ox.NamedNode) or folder in kept:
             continue
         found[folder].append(_story(store, quad.subject, folder, file or "", graphs[folder]))
+    for folder, story in kept.items():
+        if folder in found:
+            found[folder] = [story]
     problems: list[Violation] = []
     stories: list[Story] = []
     for folder, here in sorted(found.items()):

@@ -267,3 +267,38 @@ def test_the_meta_graph_stays_through_the_rules_only_when_none_can_read_it(tmp_p
     domain = ox.Triple(ox.NamedNode(PREFIXES["void"] + "triples"), ox.NamedNode(PREFIXES["rdfs"] + "domain"),
                        ox.NamedNode(PREFIXES["so"] + "Actor"))
     assert not _unread_by_rules(db, read_tbox([*ontology, domain]))
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(project: Path, tmp_path: Path) -> None:
+    """The previous build's hashes are reused only for files whose size, times and inode are unchanged: content
+    changed in place, same length, its modification time put back (as some tools do), still means a reload (the
+    change time gives it away)."""
+    import time
+
+    store = tmp_path / "store"
+    story = project / "triples" / "story-00002" / "acts.ttl"
+    time.sleep(2.1)  # the files last changed more than two seconds before the build hashes them: their hashes count
+    build(project, store)
+    stamp = os.stat(story)
+    text = story.read_text(encoding="utf-8")
+    at = text.index('rdfs:label "') + len('rdfs:label "')
+    story.write_text(text[:at] + ("Z" if text[at] != "Z" else "Y") + text[at + 1:], encoding="utf-8")
+    os.utime(story, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert (os.stat(story).st_size, os.stat(story).st_mtime_ns) == (stamp.st_size, stamp.st_mtime_ns)
+    assert build(project, store, incremental=True).plan == "incremental: 1 files to reload"
+
+
+def test_a_hash_is_reused_only_for_a_file_unchanged_since_well_before_it_was_hashed(tmp_path: Path) -> None:
+    from kg.inputs import _sha256
+    from kg.evidence import sha256_file
+
+    f = tmp_path / "a.ttl"
+    f.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    st = os.stat(f)
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    later = max(st.st_mtime_ns, st.st_ctime_ns) + 3 * 10**9
+    assert _sha256(f, (stat, "recorded"), later) == ("recorded", stat)  # unchanged, hashed 3 s after: reused
+    soon = max(st.st_mtime_ns, st.st_ctime_ns) + 10**9
+    assert _sha256(f, (stat, "recorded"), soon) == (sha256_file(f), stat)  # hashed 1 s after its change: again
+    other = [stat[0] + 1, *stat[1:]]
+    assert _sha256(f, (other, "recorded"), later) == (sha256_file(f), stat)  # another size: hashed

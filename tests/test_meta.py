@@ -126,3 +126,14 @@ def test_digests_it_cannot_read_mean_comparing_everything(tmp_path: Path) -> Non
     store.extend(old)
     write(store, new, {"an older record's key": 1})
     assert set(store.quads_for_pattern(None, None, None, meta)) == set(new)
+
+
+def test_digests_with_more_are_those_of_everything() -> None:
+    from kg.vocab import META_GRAPH
+
+    rng = random.Random(3)
+    meta = ox.NamedNode(META_GRAPH)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(40))]
+    more = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(10))]
+    assert digests(quads, digests(quads), more) == digests(quads + more)
+    assert digests(quads, digests(quads)) == digests(quads)
