@@ -4,6 +4,11 @@ The record holds every input file's sha256 and the named graph it went into, the
 check files with their sha256, the story folder each belongs to, the tool version and the build's options, and
 the warnings the build reported. Comparing it with the project now gives a :class:`Plan`: nothing to do, a full
 build (and why, in a few words), or the story files to reload.
+
+It also keeps what saves the next build work: each hashed file's stat (:func:`kg.inputs.find_inputs`), each
+story's index with its figures and its so:Story (kg/batches.py, :func:`kg.stories.find_stories`), and the
+digests of the meta graph (:func:`kg.meta.write`). Any other writer of the store deletes the record
+(kg/lock.py), so a record always describes the store beside it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
            index: dict[str, Any] | None = None, described: dict[str, int] | None = None) -> dict[str, Any]:
     """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
     ``index`` is each story's batch index (:func:`kg.batches.index`), for the next build to check its batches;
-    ``described`` the digest of each subject's quads in the meta graph (:func:`kg.meta.write`)."""
+    ``described`` the digests of the meta graph's quads by subject and property (:func:`kg.meta.digests`)."""
     project = inputs.project
     texts = {path.relative_to(project).as_posix(): sha for sha, path in inputs.texts.items()}
     checks = {p.relative_to(project).as_posix(): sha256_file(p)
