@@ -289,8 +289,8 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(project: Pa
 
 
 def test_a_hash_is_reused_only_for_a_file_unchanged_since_well_before_it_was_hashed(tmp_path: Path) -> None:
-    from kg.inputs import _sha256
     from kg.evidence import sha256_file
+    from kg.inputs import _sha256
 
     f = tmp_path / "a.ttl"
     f.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
