@@ -24,7 +24,7 @@ from kg.errors import ValidationError, Violation
 from kg.inputs import Inputs, check_reasoner, find_inputs, require_inputs
 from kg.manifest import Plan
 from kg.steps import check, each_file, file_quads, infer, literal_problems, load_inputs, triples_per_graph
-from kg.stories import Story, StoryFigures, batch_files, find_stories, story_folder, story_prefixes
+from kg.stories import Story, StoryFigures, batch_files, find_stories, story_folder, story_graphs, story_prefixes
 from kg.vocab import (
     EVIDENCE_GRAPH,
     INFERRED_GRAPH,
@@ -106,9 +106,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     # The previous build's hashes spare reading unchanged files. Its record is read before the lock is taken, and
     # read again under it only if another build has replaced it since (12 MB at 10^6 triples: 0.06 s a read).
     seen = manifest.identity(target) if incremental else None
-    hint = manifest.read(target) if seen is not None and kgstore.exists(target) else None
-    if manifest.identity(target) != seen:
-        hint, seen = None, None
+    hint = manifest.read(target) if seen is not None else None
     inputs = find_inputs(project, *manifest.hashes(hint))
     require_inputs(inputs, allow_empty)
     report = BuildReport(target, inputs)
@@ -118,8 +116,10 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     # One build at a time: a second one is refused, saying who builds.
     with lock.writer(target, "kg build", create=True):
         rebuilding = incremental and kgstore.exists(target)
-        unchanged_record = hint is not None and manifest.identity(target) == seen
-        previous = (hint if unchanged_record else manifest.read(target)) if rebuilding else None
+        # The same record file as before the lock: what was read then is it (a swap in between changes the
+        # identity, and then the hint only saved hashing, which it does whichever record it came from).
+        same = seen is not None and manifest.identity(target) == seen
+        previous = (hint if same else manifest.read(target)) if rebuilding else None
         plan = manifest.plan(previous, manifest.record(inputs, options, []))
         if previous is not None and plan.unchanged:
             report.plan = "unchanged"
@@ -287,10 +287,7 @@ def _index(db: ox.Store, inputs: Inputs) -> dict[str, Any]:
     from kg import batches
 
     shared = batches.common(db, inputs)
-    graphs: dict[str, list[str]] = {}
-    for f in inputs.rdf:
-        if (folder := story_folder(f.relative)) is not None:
-            graphs.setdefault(folder, []).append(f.graph)
+    graphs = story_graphs(inputs.rdf)
     return {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))),
                                   shared) for folder, gs in sorted(graphs.items())}
 
@@ -365,7 +362,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
                 scope = batch_files(inputs.rdf, s)
                 checked.append(batches.validate(shared, new[s], Inputs(inputs.project, scope, inputs.texts)))
                 problems.update(checked[-1].problems)
-        found, story_problems = find_stories(db, inputs, _kept_stories(indexes, set(changed), inputs))
+        known = {folder: ix["story"] for folder, ix in indexes.items() if folder not in changed and "story" in ix}
+        found, story_problems = find_stories(db, inputs, known)
         problems.update(story_problems)
         if any(p.fails for p in problems):
             raise ValidationError(sorted(problems))
@@ -393,17 +391,6 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
               delta=(before, change) if before is not None else None, known=record.get("meta") if keep_meta else None)
     _link(db, report, steps, links)
     return None
-
-
-def _kept_stories(indexes: dict[str, Any], changed: set[str], inputs: Inputs) -> dict[str, Story]:
-    """The stories of the folders not in ``changed``, as the previous build found them (kept in its index)."""
-    graphs: dict[str, list[str]] = {}
-    for f in inputs.rdf:
-        if (folder := story_folder(f.relative)) is not None:
-            graphs.setdefault(folder, []).append(f.graph)
-    return {folder: Story(folder, s["iri"], s["file"], s["prefix"], s["namespace"], s["title"],
-                          tuple(sorted(graphs.get(folder, ()))), tuple(s["documents"]))
-            for folder, ix in indexes.items() if folder not in changed and (s := ix.get("story")) is not None}
 
 
 _DERIVED = (EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH)
@@ -477,10 +464,7 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
         for f in report.stories:
             if f.story.folder in report.index:
                 report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
-                story = f.story  # for the next build to know it without reading it (kg.stories.find_stories)
-                report.index[f.story.folder]["story"] = {
-                    "iri": story.iri, "file": story.file, "prefix": story.prefix, "namespace": story.namespace,
-                    "title": story.title, "documents": list(story.documents)}
+                report.index[f.story.folder]["story"] = f.story.to_record()  # the next build need not read it
         # An incremental build has just counted every graph (its report's counts are the store's, exactly).
         counts = dict(report.triples) if unchanged else None
         store_wide = meta.updated(*delta) if delta is not None else None

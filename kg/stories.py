@@ -87,6 +87,12 @@ class Story:
         """The IRI of the story's own void:Dataset in the meta graph."""
         return STORY_DATASET + self.slug
 
+    def to_record(self) -> dict[str, Any]:
+        """What a build record keeps of the story (its folder and graphs follow from the project's files), for
+        :func:`find_stories` in the next build."""
+        return {"iri": self.iri, "file": self.file, "prefix": self.prefix, "namespace": self.namespace,
+                "title": self.title, "documents": list(self.documents)}
+
 
 @dataclass(frozen=True)
 class StoryFigures:
@@ -133,20 +139,25 @@ def batch_files(files: Sequence[InputFile], folder: str) -> list[InputFile]:
     return [f for f in files if story_folder(f.relative) in (None, folder)]
 
 
-def find_stories(store: ox.Store, inputs: Inputs, kept: dict[str, Story] | None = None
+def story_graphs(files: Sequence[InputFile]) -> dict[str, list[str]]:
+    """The named graphs of each story folder's files, by folder, in the files' order."""
+    graphs: dict[str, list[str]] = {}
+    for item in files:
+        if (folder := story_folder(item.relative)) is not None:
+            graphs.setdefault(folder, []).append(item.graph)
+    return graphs
+
+
+def find_stories(store: ox.Store, inputs: Inputs, kept: dict[str, dict[str, Any]] | None = None
                  ) -> tuple[list[Story], list[Violation]]:
     """The stories of the loaded project, one per folder, and what is wrong with them: a folder without a
     ``so:Story`` or with more than one, a prefix or namespace two stories claim, a prefix that is one of ours.
 
-    ``kept``: stories known from the previous build, by folder, not read again (an incremental build's unchanged
-    stories: only their own files describe their node, and those did not change; 1,000 stories took 0.16 s to
-    read). Their prefixes and namespaces are still checked against the others'."""
+    ``kept``: stories known from the previous build (:meth:`Story.to_record`), by folder, not read again (an
+    incremental build's unchanged stories: only their own files describe their node, and those did not change;
+    1,000 stories took 0.16 s to read). Their prefixes and namespaces are still checked against the others'."""
     kept = kept or {}
-    graphs: dict[str, list[str]] = {}
-    for item in inputs.rdf:
-        folder = story_folder(item.relative)
-        if folder is not None:
-            graphs.setdefault(folder, []).append(item.graph)
+    graphs = story_graphs(inputs.rdf)
     file_of = inputs.file_of()
     found: dict[str, list[Story]] = {folder: [] for folder in graphs}
     for quad in store.quads_for_pattern(None, _RDF_TYPE, _STORY, None):
@@ -156,9 +167,10 @@ def find_stories(store: ox.Store, inputs: Inputs, kept: dict[str, Story] | None 
         if folder is None or not isinstance(quad.subject, ox.NamedNode) or folder in kept:
             continue
         found[folder].append(_story(store, quad.subject, folder, file or "", graphs[folder]))
-    for folder, story in kept.items():
+    for folder, known in kept.items():
         if folder in found:
-            found[folder] = [story]
+            found[folder] = [Story(folder, known["iri"], known["file"], known["prefix"], known["namespace"],
+                                   known["title"], tuple(sorted(graphs[folder])), tuple(known["documents"]))]
     problems: list[Violation] = []
     stories: list[Story] = []
     for folder, here in sorted(found.items()):

@@ -254,3 +254,22 @@ def test_names_use_the_longest_namespace_in_effect_however_many_stories() -> Non
             with in_effect(stories), in_effect(extra):
                 assert shorten(iri) == expected, (iri, extra)
             assert shorten(iri, everything) == expected, (iri, extra)
+
+
+def test_stories_kept_from_a_record_are_the_stories_read(tmp_path: Path) -> None:
+    """An incremental build takes unchanged stories from its record (Story.to_record) instead of the store: what
+    it gets must be what reading them gives, the prefix clash check included."""
+    from kg.inputs import find_inputs
+    from kg.steps import load_inputs
+    from kg.stories import find_stories
+
+    inputs = find_inputs(ROOT)
+    db = ox.Store()
+    load_inputs(db, inputs)
+    read, problems = find_stories(db, inputs)
+    assert len(read) >= 2 and not problems
+    kept, kept_problems = find_stories(db, inputs, {s.folder: s.to_record() for s in read})
+    assert kept == read and kept_problems == problems
+    # A kept story that claims another's prefix is still caught.
+    clash = {read[0].folder: {**read[0].to_record(), "prefix": read[1].prefix}}
+    assert [p.check for p in find_stories(db, inputs, clash)[1]] == ["story-prefix"]
