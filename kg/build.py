@@ -55,8 +55,8 @@ class BuildReport:
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
     plan: str = "full build"  # "unchanged", "incremental", or why a build was full
     index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
-    described: list[ox.Quad] = field(default_factory=list, repr=False)  # what describe wrote into the meta graph
-    digests: dict[str, int] = field(default_factory=dict, repr=False)  # of ``described`` (kg.meta.write)
+    parts: list[meta.Part] = field(default_factory=list, repr=False)  # the description in the meta graph
+    described: meta.Described = field(default_factory=dict, repr=False)  # what kg.meta.write wrote of it
     linked: list[ox.Quad] = field(default_factory=list, repr=False)  # what the link step wrote there
 
 
@@ -136,7 +136,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
                 _build_into(build_dir, report, steps, reasoning, links, in_memory)
             else:
                 _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
-            described = meta.digests(report.described, report.digests, report.linked)
+            described = meta.with_links(report.described, report.parts, report.linked)
             manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
@@ -388,7 +388,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
                                         ) if before is not None else triples_per_graph(db)
     report.inferred = report.triples.get(INFERRED_GRAPH, 0)
     _describe(db, report, steps, stories, unchanged=set(indexes) - set(changed),
-              delta=(before, change) if before is not None else None, known=record.get("meta") if keep_meta else None)
+              delta=(before, change) if before is not None else None, known=record.get("void") if keep_meta else None)
     _link(db, report, steps, links)
     return None
 
@@ -443,12 +443,12 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
 
 def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[Story],
               unchanged: Collection[str] = (), delta: tuple[meta.Recorded, meta.Change] | None = None,
-              known: dict[str, int] | None = None) -> None:
+              known: meta.Described | None = None) -> None:
     """The store's VoID description. The figures of the stories in ``unchanged`` (folders) are the previous
     build's, kept in their index (counting them again costs a query each); with ``delta`` (what the previous
     build's meta graph said, and every change since), the store-wide figures are updated rather than counted
-    (:func:`kg.meta.updated`), unless it cannot be sure of them. ``known``: the digests of the meta graph in
-    ``db`` (:func:`kg.meta.write`)."""
+    (:func:`kg.meta.updated`), unless it cannot be sure of them. ``known``: what the previous build wrote into the
+    meta graph in ``db`` (:func:`kg.meta.write`)."""
     def describe() -> str:
         from kg.stories import figures
 
@@ -468,12 +468,11 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
         # An incremental build has just counted every graph (its report's counts are the store's, exactly).
         counts = dict(report.triples) if unchanged else None
         store_wide = meta.updated(*delta) if delta is not None else None
-        described = meta.describe(db, report.inputs, report.seconds, report.stories, counts, store_wide)
-        report.digests = meta.write(db, described, known)
-        report.described = described
-        report.triples[META_GRAPH] = len(described)
+        report.parts = meta.describe_parts(db, report.inputs, report.seconds, report.stories, counts, store_wide)
+        report.described = meta.write(db, report.parts, known)
+        report.triples[META_GRAPH] = meta.quads_in(report.described)
         updated = ", store figures updated from the last build's" if store_wide is not None else ""
-        return f"{len(described):,} VoID triples{updated}"
+        return f"{report.triples[META_GRAPH]:,} VoID triples{updated}"
 
     steps.run("describe", describe)
 

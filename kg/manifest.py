@@ -6,8 +6,8 @@ the warnings the build reported. Comparing it with the project now gives a :clas
 build (and why, in a few words), or the story files to reload.
 
 It also keeps what saves the next build work: each hashed file's stat (:func:`kg.inputs.find_inputs`), each
-story's index with its figures and its so:Story (kg/batches.py, :func:`kg.stories.find_stories`), and the
-digests of the meta graph (:func:`kg.meta.write`). Any other writer of the store deletes the record
+story's index with its figures and its so:Story (kg/batches.py, :func:`kg.stories.find_stories`), and what it
+wrote into the meta graph (:func:`kg.meta.write`). Any other writer of the store deletes the record
 (kg/lock.py), so a record always describes the store beside it.
 """
 
@@ -32,10 +32,10 @@ _FORMAT = 1
 
 
 def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
-           index: dict[str, Any] | None = None, described: dict[str, int] | None = None) -> dict[str, Any]:
+           index: dict[str, Any] | None = None, described: dict[str, Any] | None = None) -> dict[str, Any]:
     """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
     ``index`` is each story's batch index (:func:`kg.batches.index`), for the next build to check its batches;
-    ``described`` the digests of the meta graph's quads by subject and property (:func:`kg.meta.digests`)."""
+    ``described`` what the build wrote into the meta graph, by part (:func:`kg.meta.write`)."""
     project = inputs.project
     texts = {path.relative_to(project).as_posix(): sha for sha, path in inputs.texts.items()}
     checks = {p.relative_to(project).as_posix(): sha256_file(p)
@@ -52,7 +52,7 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
         "stats": inputs.stats,
         "hashed": inputs.hashed,
         **({"index": index} if index is not None else {}),
-        **({"meta": described} if described is not None else {}),
+        **({"void": described} if described is not None else {}),
     }
 
 

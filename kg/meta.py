@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,7 +43,34 @@ STORY_CLASSES = {"events": SO + "Eventuality", "mentions": SO + "Mention", "span
 def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
              stories: list[StoryFigures] | tuple[StoryFigures, ...] = (),
              counts: dict[str, int] | None = None, figures: Figures | None = None) -> list[ox.Quad]:
-    """VoID quads (in the meta graph) describing everything already in ``store``, and each story of ``stories``.
+    """VoID quads (in the meta graph) describing everything already in ``store``, and each story of ``stories``:
+    those of every part :func:`describe_parts` gives."""
+    return [q for part in describe_parts(store, inputs, seconds, stories, counts, figures) for q in part.make()]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the description. Its quads are a function of ``fingerprint`` alone (a digest of what they say), so
+    that a build whose previous one described a part with the same fingerprint need not make it again; None when
+    they are a function of more (the clock, the store-wide figures): then it is made every time."""
+
+    name: str
+    fingerprint: str | None
+    make: Callable[[], list[ox.Quad]]
+
+
+def _fingerprint(*what: object) -> str:
+    """A digest of ``what``'s text (reprs of strings, numbers and dataclasses of them, the same in every process),
+    with the tool's version: another version may describe the same things otherwise."""
+    return hashlib.blake2b(repr((__version__, what)).encode(), digest_size=12).hexdigest()
+
+
+def describe_parts(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
+                   stories: list[StoryFigures] | tuple[StoryFigures, ...] = (),
+                   counts: dict[str, int] | None = None, figures: Figures | None = None) -> list[Part]:
+    """The description of ``store`` (see :func:`describe`) in parts, each (subject, property) in one part: the
+    store's own figures and the build (made every time), the store's subsets, the inputs the build used, each
+    graph, each story. An edit to one story changes its parts and a few graphs' (:func:`write`).
 
     Figures are computed with SPARQL over the store itself (:func:`store_figures`), so they are what a user's query
     would count; ``counts`` (graph IRI -> triples) saves counting the graphs again when the caller just did, and
@@ -50,115 +78,161 @@ def describe(store: ox.Store, inputs: Inputs, seconds: dict[str, float],
     """
     g = ox.NamedNode(META_GRAPH)
     ds = ox.NamedNode(DATASET)
-    out: list[ox.Quad] = []
-
-    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
-        out.append(ox.Quad(s, ox.NamedNode(p), o, g))
-
+    activity = _node(DATASET, "activity")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
-    add(ds, DCT + "title", ox.Literal("standoff knowledge graph", language="en"))
-    add(ds, DCT + "modified", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
-    add(ds, VOID + "uriSpace", ox.Literal(DATA))
-    add(ds, VOID + "vocabulary", ox.NamedNode(SO.rstrip("#")))
-
-    total = 0
-    files = {f.graph: f for f in inputs.rdf}
     if counts is None:
         found = rows(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))
         counts = {row["g"].value: int(row["n"].value) for row in found}
-    for iri, n in sorted(counts.items()):
-        graph = ox.NamedNode(iri)
-        total += n
-        add(ds, VOID + "subset", graph)
-        add(graph, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
-        add(graph, VOID + "triples", _int(n))
-        source = files.get(graph.value)
-        if source is not None:
-            add(graph, DCT + "source", ox.Literal(source.relative))
-            add(graph, SO + "sha256", ox.Literal(source.sha256))
-    add(ds, VOID + "triples", _int(total))
-
     if figures is None:
         figures = store_figures(store)
-    for name, n in (("classes", len(figures.classes)), ("properties", len(figures.properties)),
-                    ("distinctSubjects", figures.subjects), ("distinctObjects", figures.objects)):
-        add(ds, VOID + name, _int(n))
-    for partition, key, count, table in (("classPartition", "class", "entities", figures.classes),
-                                         ("propertyPartition", "property", "triples", figures.properties)):
-        for term, n in sorted(table.items(), key=lambda kv: str(kv[0])):
-            part = _node(DATASET, partition, str(term))
-            add(ds, VOID + partition, part)
-            add(part, VOID + key, term)
-            add(part, VOID + count, _int(n))
+    files = {f.graph: f for f in inputs.rdf}
+    used = [f.graph for f in inputs.rdf]
+    subsets = sorted(counts) + [story.story.dataset for story in stories]
 
-    for story in stories:
-        out += story_void(story)
+    def own() -> list[ox.Quad]:
+        out: list[ox.Quad] = []
 
-    activity = _node(DATASET, "activity")
-    add(ds, PROV + "wasGeneratedBy", activity)
-    add(activity, RDF_TYPE.value, ox.NamedNode(PROV + "Activity"))
-    add(activity, PROV + "endedAtTime", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
-    add(activity, PROV + "wasAssociatedWith", TOOL)
-    add(TOOL, RDF_TYPE.value, ox.NamedNode(PROV + "SoftwareAgent"))
-    add(TOOL, PREFIXES["rdfs"] + "label", ox.Literal(f"kg {__version__} (standoff)"))
-    add(TOOL, PREFIXES["schema"] + "softwareVersion", ox.Literal(__version__))
-    for f in inputs.rdf:
-        add(activity, PROV + "used", ox.NamedNode(f.graph))
-    # Step durations are for people reading `kg info`, hence a comment rather than a term of our own.
-    for step, took in seconds.items():
-        add(activity, PREFIXES["rdfs"] + "comment", ox.Literal(f"{step}: {took:.3f} s"))
-    return out
+        def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+            out.append(ox.Quad(s, ox.NamedNode(p), o, g))
+
+        add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
+        add(ds, DCT + "title", ox.Literal("standoff knowledge graph", language="en"))
+        add(ds, DCT + "modified", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
+        add(ds, VOID + "uriSpace", ox.Literal(DATA))
+        add(ds, VOID + "vocabulary", ox.NamedNode(SO.rstrip("#")))
+        add(ds, VOID + "triples", _int(sum(counts.values())))
+        for name, n in (("classes", len(figures.classes)), ("properties", len(figures.properties)),
+                        ("distinctSubjects", figures.subjects), ("distinctObjects", figures.objects)):
+            add(ds, VOID + name, _int(n))
+        for partition, key, count, table in (("classPartition", "class", "entities", figures.classes),
+                                             ("propertyPartition", "property", "triples", figures.properties)):
+            for term, n in sorted(table.items(), key=lambda kv: str(kv[0])):
+                part = _node(DATASET, partition, str(term))
+                add(ds, VOID + partition, part)
+                add(part, VOID + key, term)
+                add(part, VOID + count, _int(n))
+        add(ds, PROV + "wasGeneratedBy", activity)
+        add(activity, RDF_TYPE.value, ox.NamedNode(PROV + "Activity"))
+        add(activity, PROV + "endedAtTime", ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")))
+        add(activity, PROV + "wasAssociatedWith", TOOL)
+        add(TOOL, RDF_TYPE.value, ox.NamedNode(PROV + "SoftwareAgent"))
+        add(TOOL, PREFIXES["rdfs"] + "label", ox.Literal(f"kg {__version__} (standoff)"))
+        add(TOOL, PREFIXES["schema"] + "softwareVersion", ox.Literal(__version__))
+        # Step durations are for people reading `kg info`, hence a comment rather than a term of our own.
+        for step, took in seconds.items():
+            add(activity, PREFIXES["rdfs"] + "comment", ox.Literal(f"{step}: {took:.3f} s"))
+        return out
+
+    def graph_void(iri: str) -> Callable[[], list[ox.Quad]]:
+        def make() -> list[ox.Quad]:
+            graph = ox.NamedNode(iri)
+            out = [ox.Quad(graph, RDF_TYPE, ox.NamedNode(VOID + "Dataset"), g),
+                   ox.Quad(graph, ox.NamedNode(VOID + "triples"), _int(counts[iri]), g)]
+            source = files.get(iri)
+            if source is not None:
+                out += [ox.Quad(graph, ox.NamedNode(DCT + "source"), ox.Literal(source.relative), g),
+                        ox.Quad(graph, ox.NamedNode(SO + "sha256"), ox.Literal(source.sha256), g)]
+            return out
+        return make
+
+    def source(iri: str) -> tuple[str, str] | None:
+        f = files.get(iri)
+        return (f.relative, f.sha256) if f is not None else None
+
+    return [
+        Part("store", None, own),
+        Part("subsets", _fingerprint(subsets),
+             lambda: [ox.Quad(ds, ox.NamedNode(VOID + "subset"), ox.NamedNode(x), g) for x in subsets]),
+        Part("used", _fingerprint(used),
+             lambda: [ox.Quad(activity, ox.NamedNode(PROV + "used"), ox.NamedNode(x), g) for x in used]),
+        *(Part("graph " + iri, _fingerprint(iri, n, source(iri)), graph_void(iri))
+          for iri, n in sorted(counts.items())),
+        *(Part("story " + story.story.dataset, _fingerprint(story), partial(story_void, story)) for story in stories),
+    ]
 
 
-def write(store: ox.Store, described: list[ox.Quad], known: dict[str, int] | None = None) -> dict[str, int]:
-    """Make ``store``'s meta graph hold exactly ``described``: what it holds and ``described`` lacks is removed,
-    the reverse added, and the rest left alone (after an edit to one story, nearly all of it). Returns the
-    :func:`digests` of ``described``.
+Described = dict[str, list[Any]]
+"""What :func:`write` wrote, for the next build: for each part's name, its fingerprint, its number of quads, and a
+digest of its quads of each subject and property."""
 
-    ``known``, the digests of every quad the previous build wrote into it (the link step's too, see
-    :func:`digests`), saves reading all of it: only the quads of a subject and property whose digest changed, or
-    that are gone, are read and compared. Reading is the cost here, not comparing: 48,782 quads took 0.45 s to read
-    from disk at 10^6 triples (each term's text is a lookup of its own); those one story's edit changes, a few dozen.
+
+def write(store: ox.Store, parts: list[Part], known: Described | None = None) -> Described:
+    """Make ``store``'s meta graph hold exactly the quads of ``parts``: what it holds and they lack is removed, the
+    reverse added, and the rest left alone (after an edit to one story, nearly all of it). Returns what it wrote.
+
+    ``known``, what the previous build wrote (the link step's quads merged in, see :func:`with_links`), saves
+    reading the graph and making the parts again: a part with the fingerprint it had is not made, and of the
+    others only the quads of a subject and property whose digest changed, or that are gone, are read and compared.
+    Reading is the cost here, not comparing: 48,782 quads took 0.45 s to read from disk at 10^6 triples (each
+    term's text is a lookup of its own), and making and digesting them again 0.5 s; one story's edit changes a
+    few dozen.
     """
     graph = ox.NamedNode(META_GRAPH)
-    mine = _by_key(described)
-    names = {k: _name(k) for k in mine}
-    new = {names[k]: hash(frozenset(qs)) for k, qs in mine.items()}
-    gone = [_key(name) for name in (known or {}).keys() - new.keys()]
-    if known is None or None in gone:  # no digests, or some this version cannot read: compare everything
+    old = known if known is not None and _readable(known) else None
+    out: Described = {}
+    dirty: dict[Key, set[ox.Quad]] = {}
+    for part in parts:
+        was = old.get(part.name) if old is not None else None
+        if was is not None and part.fingerprint is not None and was[0] == part.fingerprint:
+            out[part.name] = was
+            continue
+        quads = part.make()
+        keyed = _by_key(quads)
+        mine = {_name(k): hash(frozenset(qs)) for k, qs in keyed.items()}
+        out[part.name] = [part.fingerprint, len(quads), mine]
+        before = was[2] if was is not None else {}
+        dirty.update((k, qs) for k, qs in keyed.items() if before.get(_name(k)) != mine[_name(k)])
+    now = {name for _, _, mine in out.values() for name in mine}
+    gone = [_key(name) for _, _, mine in (old or {}).values() for name in mine if name not in now]
+    if old is None or None in gone:  # no record, or one this version cannot read: compare everything
         before = set(store.quads_for_pattern(None, None, None, graph))
-        wanted = set(described)
+        wanted = {q for part in parts for q in part.make()}
     else:
-        dirty = [k for k in mine if known.get(names[k]) != new[names[k]]]
-        dirty += [k for k in gone if k is not None]
-        before = {q for s, p in dirty for q in store.quads_for_pattern(s, p, None, graph)}
-        wanted = {q for k in dirty for q in mine.get(k, ())}
+        keys = [*dirty, *(k for k in gone if k is not None)]
+        before = {q for s, p in keys for q in store.quads_for_pattern(s, p, None, graph)}
+        wanted = {q for qs in dirty.values() for q in qs}
     for q in before - wanted:
         store.remove(q)
     add_quads(store, [q for q in wanted if q not in before])
-    return new
+    return out
 
 
-def digests(quads: Iterable[ox.Quad], of: dict[str, int] | None = None, more: Iterable[ox.Quad] = ()) -> dict[str, int]:
-    """A digest of the quads of each subject and property, for :func:`write` in the next build. (Per subject
-    alone, the dataset's thousands of ``void:subset`` would be read again whenever its date changes.) With ``of``,
-    the digests of ``quads`` already (what :func:`write` returned), those of ``quads`` and ``more`` (what the
-    link step added), reading ``quads`` again only for the keys ``more`` uses.
+def _readable(known: Any) -> bool:
+    """Whether ``known`` has the form :func:`write` returns."""
+    return isinstance(known, dict) and all(
+        isinstance(v, list) and len(v) == 3 and isinstance(v[2], dict) for v in known.values())
 
-    pyoxigraph hashes a quad from its terms alone, the same in every process (no per-process seed, unlike str),
-    so a set's hash is a digest of its quads: 0.009 s for 48,782 quads, where sha256 over their text took 0.09 s.
-    Should a new pyoxigraph hash otherwise, the quads would only all be read once.
+
+def quads_in(described: Described) -> int:
+    """The quads of the description :func:`write` wrote."""
+    return sum(n for _, n, _ in described.values())
+
+
+def with_links(described: Described, parts: list[Part], linked: list[ox.Quad]) -> Described:
+    """What :func:`write` wrote, and the quads the link step added to the meta graph after it (``linked``): for the
+    next build's :func:`write`, which reads again the quads of whatever subject and property they changed.
+
+    Those of a subject and property no part has go in a part of their own (``links``), which no build makes: the
+    next one reads them and removes them, and its link step adds them again. A part that shares one with them is
+    marked to be made again next time (its fingerprint no longer says what its quads in the store are).
     """
-    more = list(more)
-    if of is None:
-        return {_name(k): hash(frozenset(qs)) for k, qs in _by_key([*quads, *more]).items()}
-    if not more:
-        return of
-    extra = _by_key(more)
-    for k, qs in _by_key(q for q in quads if (q.subject, q.predicate) in extra).items():
-        extra[k] |= qs
-    return {**of, **{_name(k): hash(frozenset(qs)) for k, qs in extra.items()}}
+    if not linked:
+        return described
+    extra = _by_key(linked)
+    names = {_name(k): k for k in extra}
+    out = dict(described)
+    for part in parts:
+        _, n, mine = described[part.name]
+        shared = names.keys() & mine.keys()
+        if not shared:
+            continue
+        merged = _by_key(q for q in part.make() if _name((q.subject, q.predicate)) in shared)  # type: ignore[arg-type]
+        out[part.name] = [None, n, {**mine, **{name: hash(frozenset(merged[names[name]] | extra[names[name]]))
+                                               for name in shared}}]
+        for name in shared:
+            del names[name]
+    out["links"] = [None, 0, {name: hash(frozenset(extra[k])) for name, k in names.items()}]
+    return out
 
 
 Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]
@@ -186,8 +260,9 @@ def _key(name: str) -> Key | None:
 
 
 def story_void(figures: StoryFigures) -> list[ox.Quad]:
-    """One story's void:Dataset: a subset of the store's, about the story (``dcterms:subject``), holding the
-    graphs of its files (``void:subset``), with its prefix, triples, and entities per counted class.
+    """One story's void:Dataset: about the story (``dcterms:subject``), holding the graphs of its files
+    (``void:subset``), with its prefix, triples, and entities per counted class. (That it is a subset of the
+    store's is said with the store's other subsets, by :func:`describe_parts`.)
 
     Queries find a node's story through it: ``GRAPH ?g { ?x a ?type } ?d void:subset ?g ; dcterms:subject ?story``.
     """
@@ -199,7 +274,6 @@ def story_void(figures: StoryFigures) -> list[ox.Quad]:
     def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         out.append(ox.Quad(s, ox.NamedNode(p), o, g))
 
-    add(ox.NamedNode(DATASET), VOID + "subset", ds)
     add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
     add(ds, DCT + "subject", ox.NamedNode(story.iri))
     if story.title:

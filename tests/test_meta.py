@@ -6,12 +6,24 @@ when the default graph holds triples. The meta graph is rewritten by difference 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg.meta import RDF_TYPE, Change, Recorded, digests, graph_triples, store_figures, updated, write
+from kg.meta import (
+    RDF_TYPE,
+    Change,
+    Part,
+    Recorded,
+    graph_triples,
+    quads_in,
+    store_figures,
+    updated,
+    with_links,
+    write,
+)
 from kg.steps import triples_per_graph
 
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -75,12 +87,38 @@ def test_the_default_graph_means_counting() -> None:
     assert updated(before, change) is None
 
 
+def _parts(quads: list[ox.Quad], made: list[str] | None = None) -> list[Part]:
+    """``quads`` in parts as kg.meta.describe_parts makes them: each subject in one part (so each subject and
+    property is), each part's fingerprint a digest of what its quads say, but for one part made every time.
+    ``made`` collects the names of the parts made."""
+    by_subject: dict[str, set[ox.Quad]] = {}
+    for q in quads:
+        by_subject.setdefault(str(q.subject), set()).add(q)
+
+    def maker(name: str) -> Callable[[], list[ox.Quad]]:
+        def make() -> list[ox.Quad]:
+            if made is not None:
+                made.append(name)
+            return sorted(by_subject[name], key=str)
+        return make
+
+    return [Part(name, None if name == str(_NODES[0]) else repr(sorted(map(str, qs))), maker(name))
+            for name, qs in sorted(by_subject.items())]
+
+
+def _meta_quads(rng: random.Random, n: int) -> list[ox.Quad]:
+    from kg.vocab import META_GRAPH
+
+    return [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(META_GRAPH)) for q in (_quad(rng) for _ in range(n))]
+
+
 @pytest.mark.parametrize("seed", range(10))
-@pytest.mark.parametrize("with_digests", [True, False])
-def test_the_meta_graph_is_rewritten_by_difference(tmp_path: Path, seed: int, with_digests: bool) -> None:
+@pytest.mark.parametrize("with_record", [True, False])
+def test_the_meta_graph_is_rewritten_by_difference(tmp_path: Path, seed: int, with_record: bool) -> None:
     """Afterwards the meta graph holds exactly the description, and quads in both were never removed: a quad
-    removed and added back would end the same, so the test watches what is removed. With the digests of what the
-    previous build wrote, too: its description and the link step's quads after it."""
+    removed and added back would end the same, so the test watches what is removed. With what the previous build
+    wrote (its description and the link step's quads after it), a part whose fingerprint is unchanged is not even
+    made, unless the link step added quads of a subject and property it has; without it, every part is made."""
     from kg.vocab import META_GRAPH
 
     rng = random.Random(seed)
@@ -88,13 +126,15 @@ def test_the_meta_graph_is_rewritten_by_difference(tmp_path: Path, seed: int, wi
     store = ox.Store(str(tmp_path / "store"))
     other = [_quad(rng) for _ in range(10)]
     store.extend(other)
-    old = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(30))]
-    write(store, old)
-    later = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(5))]
+    old = _meta_quads(rng, 30)
+    old_parts = _parts(old)
+    written = write(store, old_parts)
+    later = _meta_quads(rng, rng.randint(0, 5))
     store.extend(later)  # by the link step, after the description
-    known = digests(old + later)
-    described = rng.sample(old, rng.randint(0, len(old))) + [
-        ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(rng.randint(0, 20)))]
+    known = with_links(written, old_parts, later)
+    described = rng.sample(old, rng.randint(0, len(old))) + _meta_quads(rng, rng.randint(0, 20))
+    made: list[str] = []
+    parts = _parts(described, made)
     removed: list[ox.Quad] = []
     remove = store.remove
 
@@ -106,17 +146,22 @@ def test_the_meta_graph_is_rewritten_by_difference(tmp_path: Path, seed: int, wi
             removed.append(q)
             remove(q)
 
-        def remove_graph(self, graph: ox.NamedNode) -> None:
-            removed.extend(store.quads_for_pattern(None, None, None, graph))
-            store.remove_graph(graph)
-
-    write(Watched(), described, known if with_digests else None)  # type: ignore[arg-type]
+    wrote = write(Watched(), parts, known if with_record else None)  # type: ignore[arg-type]
     assert set(store.quads_for_pattern(None, None, None, meta)) == set(described)
     assert not set(removed) & set(described)
     assert set(store.quads_for_pattern(None, None, None, None)) - set(described) == set(other)
+    assert quads_in(wrote) == len(set(described))
+
+    def subject(quads: list[ox.Quad], name: str) -> set[ox.Quad]:
+        return {q for q in quads if str(q.subject) == name}
+
+    linked = {(str(q.subject), q.predicate) for q in later}
+    same = {p.name for p in parts if p.fingerprint is not None and subject(old, p.name) == subject(described, p.name)
+            and not any((p.name, q.predicate) in linked for q in subject(old, p.name))}
+    assert set(made) == {p.name for p in parts} - (same if with_record else set())
 
 
-def test_digests_it_cannot_read_mean_comparing_everything(tmp_path: Path) -> None:
+def test_a_record_it_cannot_read_means_comparing_everything(tmp_path: Path) -> None:
     from kg.vocab import META_GRAPH
 
     meta = ox.NamedNode(META_GRAPH)
@@ -124,16 +169,23 @@ def test_digests_it_cannot_read_mean_comparing_everything(tmp_path: Path) -> Non
     old = [ox.Quad(_NODES[0], _PROPERTIES[0], ox.Literal("old"), meta)]
     new = [ox.Quad(_NODES[1], _PROPERTIES[1], ox.Literal("new"), meta)]
     store.extend(old)
-    write(store, new, {"an older record's key": 1})
+    write(store, _parts(new), {"an older record's key": 1})  # type: ignore[dict-item]
     assert set(store.quads_for_pattern(None, None, None, meta)) == set(new)
+    write(store, _parts(old), {str(_NODES[1]): [None, 1, {"not a subject and a property": 1}]})
+    assert set(store.quads_for_pattern(None, None, None, meta)) == set(old)
 
 
-def test_digests_with_more_are_those_of_everything() -> None:
-    from kg.vocab import META_GRAPH
-
+def test_the_link_steps_quads_join_the_digests_of_their_subject_and_property() -> None:
+    """What :func:`with_links` gives is, for each subject and property, a digest of all its quads: the parts' and
+    the link step's (those of a key no part has in a part of their own)."""
     rng = random.Random(3)
-    meta = ox.NamedNode(META_GRAPH)
-    quads = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(40))]
-    more = [ox.Quad(q.subject, q.predicate, q.object, meta) for q in (_quad(rng) for _ in range(10))]
-    assert digests(quads, digests(quads), more) == digests(quads + more)
-    assert digests(quads, digests(quads)) == digests(quads)
+    quads, more = _meta_quads(rng, 40), _meta_quads(rng, 10)
+    parts = _parts(quads)
+    everything: dict[str, set[ox.Quad]] = {}
+    for q in quads + more:
+        everything.setdefault(f"{q.subject} {q.predicate}", set()).add(q)
+    merged = with_links(write(ox.Store(), parts), parts, more)
+    flat = {name: digest for _, _, mine in merged.values() for name, digest in mine.items()}
+    assert flat == {name: hash(frozenset(qs)) for name, qs in everything.items()}
+    assert sum(len(mine) for _, _, mine in merged.values()) == len(flat)  # each key in one part
+    assert with_links(merged, parts, []) == merged
