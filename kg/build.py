@@ -55,6 +55,7 @@ class BuildReport:
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
     plan: str = "full build"  # "unchanged", "incremental", or why a build was full
     index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
+    figures: meta.Recorded | None = field(default=None, repr=False)  # the store's, as described
     parts: list[meta.Part] = field(default_factory=list, repr=False)  # the description in the meta graph
     described: meta.Described = field(default_factory=dict, repr=False)  # what kg.meta.write wrote of it
     linked: list[ox.Quad] = field(default_factory=list, repr=False)  # what the link step wrote there
@@ -137,7 +138,9 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
             else:
                 _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
             described = meta.with_links(report.described, report.parts, report.linked)
-            manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described))
+            figures = report.figures.to_record() if report.figures is not None else None
+            manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described,
+                                                      figures))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -317,9 +320,10 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         return why
     report.index = indexes
     every = [record["index"], indexes]
-    # The store's figures are updated from the previous build's rather than counted again (kg/meta.py): every
-    # change to the graphs they cover goes through ``change``, which keeps what was removed and added.
-    before = meta.recorded(db)
+    # The store's figures are updated from the previous build's (kept in its record, as in its meta graph) rather
+    # than counted again (kg/meta.py): every change to the graphs they cover goes through ``change``, which keeps
+    # what was removed and added.
+    before = meta.Recorded.from_record(record.get("figures")) or meta.recorded(db)
     change = meta.Change(db)
     touched: set[str] = set()  # nodes the shared files or other stories mention too: their defined types are redone
     # The meta graph stays, to be rewritten by difference (kg.meta.write), unless a rule run over the whole store
@@ -465,10 +469,11 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
             if f.story.folder in report.index:
                 report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
                 report.index[f.story.folder]["story"] = f.story.to_record()  # the next build need not read it
-        # An incremental build has just counted every graph (its report's counts are the store's, exactly).
-        counts = dict(report.triples) if unchanged else None
+        # An incremental build has just worked out every graph's triples (its report's counts are the store's).
+        counts = dict(report.triples) if unchanged else triples_per_graph(db)
         store_wide = meta.updated(*delta) if delta is not None else None
-        report.parts = meta.describe_parts(db, report.inputs, report.seconds, report.stories, counts, store_wide)
+        report.figures = meta.Recorded(store_wide or meta.store_figures(db), sum(counts.values()), counts)
+        report.parts = meta.describe(report.inputs, report.seconds, report.stories, report.figures)
         report.described = meta.write(db, report.parts, known)
         report.triples[META_GRAPH] = meta.quads_in(report.described)
         updated = ", store figures updated from the last build's" if store_wide is not None else ""

@@ -18,7 +18,7 @@ from benchmarks.corpus import generate
 from kg import lock
 from kg.build import build
 from kg.config import MANIFEST_FILE
-from kg.meta import Figures, recorded
+from kg.meta import Figures, Recorded, recorded
 from kg.vocab import META_GRAPH, PREFIXES
 
 pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
@@ -117,6 +117,32 @@ def test_incremental_build_makes_the_store_a_full_build_makes(project: Path, cor
         # below hold them (every figure is a literal there), so one that is off makes the stores differ.
         assert any("store figures updated" in line for line in said), said
     assert quads(store) == quads(tmp_path / "full" / "store"), done
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_incremental_builds_one_after_another_make_the_full_builds_stores(project: Path, corpus: Path,
+                                                                          tmp_path: Path, first_build: Path,
+                                                                          seed: int) -> None:
+    """Each build starts from what the one before recorded: its figures (which must be those its meta graph
+    says) and the parts of the description it did not make again (kg.meta.write)."""
+    from kg import manifest
+
+    rng = random.Random(100 + seed)
+    store = copy_store(first_build, tmp_path / "incremental" / "store")
+    done: list[str] = []
+    for step in range(4):
+        done += [_edit(rng, project, corpus) for _ in range(rng.randint(1, 2))]
+        build(project, store, incremental=True)
+        full = tmp_path / f"full-{step}" / "store"
+        build(project, full)
+        assert quads(store) == quads(full), done
+        kept = Recorded.from_record((manifest.read(store) or {}).get("figures"))
+        db = ox.Store.read_only(str(store))
+        described = recorded(db)
+        del db
+        assert kept is not None and described is not None
+        assert (kept.figures, kept.triples) == (described.figures, described.triples)
+        assert kept.graphs.items() <= described.graphs.items()
 
 
 def test_changed_ontology_means_a_full_build_and_says_so_in_one_line(project: Path, tmp_path: Path) -> None:

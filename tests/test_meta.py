@@ -5,6 +5,7 @@ when the default graph holds triples. The meta graph is rewritten by difference 
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from kg.meta import (
     RDF_TYPE,
     Change,
+    Figures,
     Part,
     Recorded,
     graph_triples,
@@ -189,3 +191,16 @@ def test_the_link_steps_quads_join_the_digests_of_their_subject_and_property() -
     assert flat == {name: hash(frozenset(qs)) for name, qs in everything.items()}
     assert sum(len(mine) for _, _, mine in merged.values()) == len(flat)  # each key in one part
     assert with_links(merged, parts, []) == merged
+
+
+def test_figures_go_into_a_record_and_come_back() -> None:
+    rng = random.Random(5)
+    store = ox.Store()
+    store.extend(_quad(rng) for _ in range(60))
+    before = _recorded(store)
+    kept = before.to_record()
+    assert kept is not None and Recorded.from_record(json.loads(json.dumps(kept))) == before
+    assert Recorded.from_record({**kept, "classes": [1]}) is None
+    assert Recorded.from_record({"triples": 1}) is None and Recorded.from_record(None) is None
+    odd = Recorded(Figures(1, 1, {ox.Literal("a class that is no IRI"): 1}, {}), 1, {})
+    assert odd.to_record() is None
