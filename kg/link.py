@@ -375,7 +375,10 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
             links += len(linkset["links"])
     curated, n = curated_void(db)
     meta = _n(META_GRAPH)
-    for graph in db.named_graphs():
+    # One pass over the graphs (thousands of them with many stories: 0.02 s each pass at 10^6 triples).
+    linked = [g for g in db.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith((LINK_GRAPH,
+                                                                                                   LINKSET_GRAPH))]
+    for graph in linked:
         if graph.value.startswith(LINKSET_GRAPH):
             count = sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
             quads += [ox.Quad(_n(DATASET), _n(VOID + "subset"), graph, meta),
@@ -385,9 +388,8 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
     if described is not None:
         described += quads + curated
     if triples is not None:
-        for graph in db.named_graphs():
-            if graph.value.startswith((LINK_GRAPH, LINKSET_GRAPH)):
-                triples[graph.value] = sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+        for graph in linked:
+            triples[graph.value] = sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
     sets = {q.object for q in curated if q.predicate.value == VOID + "subset" and q.subject == _n(DATASET)}
     return (f"{len(manifest.datasets)} linked datasets, {links} discovered links, {n} curated links "
             f"in {len(sets)} linksets")

@@ -32,6 +32,10 @@ def test_version_is_the_installed_packages() -> None:
     assert result.stdout == f"kg {version('standoff')}\n"
     # The metadata is pyproject.toml's: one place says what the version is.
     assert version("standoff") == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    # kg reads it from the package's metadata itself, faster than importlib.metadata: the same answer.
+    from kg import _installed_version
+
+    assert _installed_version() == version("standoff")
 
 
 def _options(command: object, path: str = "kg") -> list[tuple[str, str, list[str]]]:
