@@ -15,6 +15,8 @@ import pytest
 import rdflib
 from endpoints import browser, served  # noqa: F401 (fixtures: `kg serve` on free ports, headless chromium)
 
+from kg.vocab import META_GRAPH, PREFIXES
+
 ROOT = Path(__file__).resolve().parent.parent
 # The identifiers the issue verified (local name of our actor, external IRI): the only owl:sameAs links allowed.
 VERIFIED_LINKS = {
@@ -154,6 +156,21 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
     data = ox.Dataset(quads)
     data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return set(data)
+
+
+# The meta graph's clock readings and step durations differ between any two builds; everything else must not.
+_VOLATILE = {PREFIXES["dcterms"] + "modified", PREFIXES["prov"] + "endedAtTime", PREFIXES["rdfs"] + "comment"}
+
+
+def built_quads(store: Path) -> set[ox.Quad]:
+    """Every quad of the built store, blank nodes renamed canonically, the meta graph's timings left out: what two
+    builds that must make the same store are compared by."""
+    db = ox.Store.read_only(str(store))
+    try:
+        return canonical_quads([q for q in db if not (q.graph_name == ox.NamedNode(META_GRAPH)
+                                                      and q.predicate.value in _VOLATILE)])
+    finally:
+        del db
 
 
 def canonical(graph: rdflib.Graph) -> set[ox.Quad]:

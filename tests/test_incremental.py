@@ -12,27 +12,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, canonical_quads, copy_store, run_kg
+from conftest import ROOT, copy_store, run_kg
+from conftest import built_quads as quads
 
 from benchmarks.corpus import generate
 from kg import lock
 from kg.build import build
 from kg.config import MANIFEST_FILE
 from kg.meta import Figures, Recorded, recorded
-from kg.vocab import META_GRAPH, PREFIXES
+from kg.vocab import PREFIXES
 
 pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
 
-# The meta graph's clock readings and step durations differ between any two builds; everything else must not.
-_VOLATILE = {PREFIXES["dcterms"] + "modified", PREFIXES["prov"] + "endedAtTime", PREFIXES["rdfs"] + "comment"}
 CORPUS_STORIES = 4  # generated stories: the first two start in the project, the others wait to be added
-
-
-def quads(store: Path) -> set[ox.Quad]:
-    """Every quad of the built store, blank nodes renamed canonically, the meta graph's timings left out."""
-    db = ox.Store.read_only(str(store))
-    return canonical_quads([q for q in db if not (q.graph_name == ox.NamedNode(META_GRAPH)
-                                                  and q.predicate.value in _VOLATILE)])
 
 
 @pytest.fixture(scope="module")
@@ -336,3 +328,33 @@ def test_a_hash_is_reused_only_for_a_file_unchanged_since_well_before_it_was_has
     assert _sha256(f, (stat, "recorded"), soon) == (sha256_file(f), stat)  # hashed 1 s after its change: again
     other = [stat[0] + 1, *stat[1:]]
     assert _sha256(f, (other, "recorded"), later) == (sha256_file(f), stat)  # another size: hashed
+
+
+def test_a_quote_in_the_shared_files_means_deriving_everything_again(project: Path, tmp_path: Path) -> None:
+    """A batch would anchor the shared files' blank span again, with a new blank selector each time: the
+    incremental build derives everything instead (kg.batches.unsound), and makes the full build's store."""
+    import hashlib
+
+    text = "A shared press release says something.\n"
+    (project / "triples" / "release.txt").write_text(text, encoding="utf-8")
+    (project / "triples" / "release.ttl").write_text(f"""
+@prefix so: <https://w3id.org/standoff/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <http://schema.org/> .
+<https://example.org/release> a so:SourceDocument ; rdfs:label "A shared press release"@en ;
+    so:sha256 "{hashlib.sha256(text.encode()).hexdigest()}" ;
+    so:unstated schema:author, schema:datePublished, schema:headline, schema:publisher, schema:url .
+<https://example.org/statement> rdfs:label "a shared statement"@en ;
+    so:hasEvidence [ a oa:SpecificResource ; oa:hasSource <https://example.org/release> ;
+                     oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "press release" ] ] .
+""", encoding="utf-8")
+    store = tmp_path / "store"
+    build(project, store)
+    acts = project / "triples" / "story-00002" / "acts.ttl"
+    acts.write_text(acts.read_text(encoding="utf-8").replace('rdfs:label "', 'rdfs:label "new ', 1), encoding="utf-8")
+    said: list[str] = []
+    build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
+    assert "the shared files quote the texts: everything derived again" in said
+    build(project, tmp_path / "full")
+    assert quads(store) == quads(tmp_path / "full")
