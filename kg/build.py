@@ -406,14 +406,20 @@ def _unread_by_rules(db: ox.Store, tbox: TBox) -> bool:
     quad of the meta graph: none names a property the meta graph uses, nor a class it types something with. (Its
     other terms, such as the classes a partition counts, are objects of those properties.) A full build reasons
     before describing, so its rules never see the meta graph; this keeps an incremental build's the same."""
-    from kg.rows import rows
+    import re
+
     from kg.rules import type_rule_set
 
-    # One query: reading the meta graph's quads from disk costs about 9 µs each (0.45 s for 1,000 stories).
-    used = rows(db.query(f"SELECT DISTINCT ?t WHERE {{ GRAPH <{META_GRAPH}> {{ {{ ?s ?t ?o "
-                         f"FILTER(?t != {_RDF_TYPE}) }} UNION {{ ?s {_RDF_TYPE} ?t }} }} }}"))
-    rules = " ".join(rule.where for rule in type_rule_set(tbox))
-    return not any(f"<{row['t'].value}>" in rules for row in used if isinstance(row["t"], ox.NamedNode))
+    # A lookup or two for each IRI the rules name: listing the meta graph's properties and classes instead took
+    # 0.05 s for 1,000 stories (a scan of its 48,782 quads).
+    meta = ox.NamedNode(META_GRAPH)
+    named = {iri for rule in type_rule_set(tbox) for iri in re.findall(r"<([^<>\s]+)>", rule.where)}
+    for term in map(ox.NamedNode, sorted(named)):
+        if next(iter(db.quads_for_pattern(None, _RDF_TYPE, term, meta)), None) is not None:
+            return False  # a class the meta graph types something with
+        if term != _RDF_TYPE and next(iter(db.quads_for_pattern(None, term, None, meta)), None) is not None:
+            return False  # a property the meta graph uses
+    return True
 
 
 def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | str) -> list[Story]:

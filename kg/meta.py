@@ -159,12 +159,13 @@ def write(store: ox.Store, parts: list[Part], known: Described | None = None) ->
     old = known if known is not None and _readable(known) else None
     out: Described = {}
     dirty: dict[Key, set[ox.Quad]] = {}
+    made: dict[str, list[ox.Quad]] = {}
     for part in parts:
         was = old.get(part.name) if old is not None else None
         if was is not None and part.fingerprint is not None and was[0] == part.fingerprint:
             out[part.name] = was
             continue
-        quads = part.make()
+        quads = made[part.name] = part.make()
         keyed = _by_key(quads)
         mine = {_name(k): hash(frozenset(qs)) for k, qs in keyed.items()}
         out[part.name] = [part.fingerprint, len(quads), mine]
@@ -174,7 +175,7 @@ def write(store: ox.Store, parts: list[Part], known: Described | None = None) ->
     gone = [_key(name) for _, _, mine in (old or {}).values() for name in mine if name not in now]
     if old is None or None in gone:  # no record, or one this version cannot read: compare everything
         before = set(store.quads_for_pattern(None, None, None, graph))
-        wanted = {q for part in parts for q in part.make()}
+        wanted = {q for part in parts for q in (made[part.name] if part.name in made else part.make())}
     else:
         keys = [*dirty, *(k for k in gone if k is not None)]
         before = {q for s, p in keys for q in store.quads_for_pattern(s, p, None, graph)}
@@ -188,7 +189,8 @@ def write(store: ox.Store, parts: list[Part], known: Described | None = None) ->
 def _readable(known: Any) -> bool:
     """Whether ``known`` has the form :func:`write` returns."""
     return isinstance(known, dict) and all(
-        isinstance(v, list) and len(v) == 3 and isinstance(v[2], dict) for v in known.values())
+        isinstance(v, list) and len(v) == 3 and isinstance(v[1], int) and isinstance(v[2], dict)
+        for v in known.values())
 
 
 def quads_in(described: Described) -> int:

@@ -175,6 +175,11 @@ def test_a_record_it_cannot_read_means_comparing_everything(tmp_path: Path) -> N
     assert set(store.quads_for_pattern(None, None, None, meta)) == set(new)
     write(store, _parts(old), {str(_NODES[1]): [None, 1, {"not a subject and a property": 1}]})
     assert set(store.quads_for_pattern(None, None, None, meta)) == set(old)
+    made: list[str] = []
+    (part,) = _parts(new, made)  # a part with a fingerprint: a readable record would spare making it
+    wrote = write(store, [part], {part.name: [part.fingerprint, "1", {}]})  # but its count is no number
+    assert set(store.quads_for_pattern(None, None, None, meta)) == set(new)
+    assert made == [part.name] and quads_in(wrote) == len(new)
 
 
 def test_the_link_steps_quads_join_the_digests_of_their_subject_and_property() -> None:
