@@ -3,14 +3,16 @@ files outside every story folder and the ontology), so that a rebuild after a st
 
 That gives the whole store's results only when no story's derivations depend on another story's data. The
 conditions (docs/design.md, "Per-story batches") are checked on the data by :func:`unsound`, from an index of
-each story kept in the build's record (:func:`index`): which IRIs its files describe (subjects) and which they
-point at without describing them; an incremental build whose data break them derives everything again instead.
+each story (:func:`index`): which IRIs its files describe (subjects) and which they point at without describing
+them. A full build checks every story; the build's record keeps whether they passed, and each story's index less
+its subjects, for the next build to check only the stories it reloads (:func:`unsound_after`). A build whose data
+break them derives everything again instead.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,17 +96,26 @@ def _clean(shared: Common, node: str, predicates: set[ox.NamedNode]) -> bool:
     return True
 
 
-def unsound(indexes: dict[str, dict[str, Any]], shared: Common) -> str | None:
-    """Why the stories cannot be derived batch by batch, in a few words; None when they can."""
+def _owners(indexes: dict[str, dict[str, Any]], shared: Common) -> tuple[dict[str, str], str | None]:
+    """The story (folder) that describes each IRI the ``indexes`` list as subjects, and why that is wrong, if it is:
+    an ontology term, a node the shared files mention, or one two stories describe."""
     owner: dict[str, str] = {}
     for folder, ix in sorted(indexes.items()):
         for s in ix["subjects"]:
             if s in shared.terms:
-                return f"{folder} describes the ontology's {s}"
+                return owner, f"{folder} describes the ontology's {s}"
             if s in shared.nodes:
-                return f"{folder} describes {s}, which the shared files mention"
+                return owner, f"{folder} describes {s}, which the shared files mention"
             if owner.setdefault(s, folder) != folder:
-                return f"{folder} and {owner[s]} both describe {s}"
+                return owner, f"{folder} and {owner[s]} both describe {s}"
+    return owner, None
+
+
+def unsound(indexes: dict[str, dict[str, Any]], shared: Common) -> str | None:
+    """Why the stories cannot be derived batch by batch, in a few words; None when they can."""
+    owner, wrong = _owners(indexes, shared)
+    if wrong is not None:
+        return wrong
     pointers: dict[str, list[bool]] = defaultdict(list)
     for folder, ix in sorted(indexes.items()):
         for x, clean in ix["refs"].items():
@@ -114,6 +125,39 @@ def unsound(indexes: dict[str, dict[str, Any]], shared: Common) -> str | None:
     for x, cleans in sorted(pointers.items()):
         if (len(cleans) > 1 or x in shared.nodes) and not all(cleans):
             return f"stories point at the shared {x} in a way that says more about it"
+    return _unsound_shared(shared)
+
+
+def unsound_after(changed: dict[str, dict[str, Any]], others: dict[str, dict[str, Any]], shared: Common,
+                  described: Callable[[set[str]], dict[str, str]]) -> str | None:
+    """What :func:`unsound` says of the stories after an edit, from the indexes of the ``changed`` stories alone
+    (a story now gone has none) and the refs of the ``others``, which were sound before it: only what the changed
+    stories describe and point at can break a condition. ``described`` gives, of some IRIs, the story (folder)
+    outside ``changed`` whose files describe each one, if any (kg/build.py asks the store), so that no index
+    need list every IRI every story describes (6.9 MB of the build record at 10^6 triples)."""
+    owner, wrong = _owners(changed, shared)
+    if wrong is not None:
+        return wrong
+    pointed = {x for ix in changed.values() for x in ix["refs"]}
+    elsewhere = described(set(owner) | pointed)
+    for s, folder in sorted(owner.items()):
+        if s in elsewhere:
+            return f"{folder} and {elsewhere[s]} both describe {s}"
+    for folder, ix in sorted({**others, **changed}.items()):
+        for x in ix["refs"]:
+            if x in owner and owner[x] != folder:
+                return f"{folder} points at {x}, which {owner[x]} describes"
+            if x in elsewhere and folder in changed:
+                return f"{folder} points at {x}, which {elsewhere[x]} describes"
+    for x in sorted(pointed):
+        cleans = [ix["refs"][x] for ix in (*others.values(), *changed.values()) if x in ix["refs"]]
+        if (len(cleans) > 1 or x in shared.nodes) and not all(cleans):
+            return f"stories point at the shared {x} in a way that says more about it"
+    return _unsound_shared(shared)
+
+
+def _unsound_shared(shared: Common) -> str | None:
+    """The conditions on the shared files and the ontology alone."""
     if any(q.predicate.value in (_SH + "inversePath", _SH + "sparql") for q in shared.quads):
         return "the shapes follow inverse paths or run SPARQL"
     # A batch would anchor a span of the shared files (or the ontology's) again, and a blank span's position

@@ -55,6 +55,7 @@ class BuildReport:
     stories: list[StoryFigures] = field(default_factory=list)  # one per story folder, in folder order
     plan: str = "full build"  # "unchanged", "incremental", or why a build was full
     index: dict[str, Any] = field(default_factory=dict, repr=False)  # each story's batch index (kg/batches.py)
+    unsound: str | None = "not checked"  # why the stories cannot be derived batch by batch (kg.batches.unsound)
     figures: meta.Recorded | None = field(default=None, repr=False)  # the store's, as described
     parts: list[meta.Part] = field(default_factory=list, repr=False)  # the description in the meta graph
     described: meta.Described = field(default_factory=dict, repr=False)  # what kg.meta.write wrote of it
@@ -140,7 +141,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
             described = meta.with_links(report.described, report.parts, report.linked)
             figures = report.figures.to_record() if report.figures is not None else None
             manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described,
-                                                      figures))
+                                                      figures, report.unsound))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -223,7 +224,7 @@ def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool |
     """The project's graphs loaded into ``db`` (empty), checked, reasoned over and described; returns ``db``."""
     def load() -> str:
         report.triples = load_inputs(db, report.inputs)
-        report.index = _index(db, report.inputs)
+        report.index, report.unsound = _index(db, report.inputs)
         return f"{len(report.inputs.rdf)} files, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
@@ -269,7 +270,7 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
             db.remove_graph(ox.NamedNode(graph))
         load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
         report.triples = triples_per_graph(db)
-        report.index = _index(db, inputs)
+        report.index, report.unsound = _index(db, inputs)
         return f"{len(reload)} files reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
@@ -285,14 +286,17 @@ def _derived_graphs(db: ox.Store) -> list[str]:
         g.value in _DERIVED or g.value.startswith((LINK_GRAPH, LINKSET_GRAPH)))]
 
 
-def _index(db: ox.Store, inputs: Inputs) -> dict[str, Any]:
-    """Each story's batch index (kg/batches.py), from its graphs in ``db``."""
+def _index(db: ox.Store, inputs: Inputs) -> tuple[dict[str, Any], str | None]:
+    """Each story's batch index (kg/batches.py), from its graphs in ``db``, and why the stories cannot be derived
+    batch by batch (None when they can): the next build checks only the stories it reloads, and only if they
+    could."""
     from kg import batches
 
     shared = batches.common(db, inputs)
     graphs = story_graphs(inputs.rdf)
-    return {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))),
-                                  shared) for folder, gs in sorted(graphs.items())}
+    index = {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))),
+                                   shared) for folder, gs in sorted(graphs.items())}
+    return index, batches.unsound(index, shared)
 
 
 def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Steps, reasoning: bool | str,
@@ -305,6 +309,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
     inputs = report.inputs
     if "index" not in record:
         return "no story index in the previous build's record"
+    if record.get("unsound", "not checked") is not None:
+        return f"{record.get('unsound')} (in the previous build)"
     shared = batches.common(db, inputs)
     files = record["files"]
     changed = sorted({s for s in map(story_folder, plan.reload + plan.drop + plan.texts) if s is not None})
@@ -314,11 +320,13 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
     mine = {s: [f for f in inputs.rdf if story_folder(f.relative) == s] for s in changed}
     each_file([f for s in changed for f in mine[s]], lambda f: new[str(story_folder(f.relative))].extend(file_quads(f)))
     indexes = {s: ix for s, ix in record["index"].items() if s not in changed}
-    indexes |= {s: batches.index(new[s], shared) for s in changed if mine[s]}
-    why = batches.unsound(indexes, shared)
+    fresh = {s: batches.index(new[s], shared) for s in changed if mine[s]}
+    graph_story = {info["graph"]: info["story"] for info in files.values() if info["story"] not in changed}
+    why = batches.unsound_after(fresh, indexes, shared, lambda nodes: _described_in(db, nodes, graph_story))
     if why is not None:
         return why
-    report.index = indexes
+    indexes |= fresh
+    report.index, report.unsound = indexes, None
     every = [record["index"], indexes]
     # The store's figures are updated from the previous build's (kept in its record, as in its meta graph) rather
     # than counted again (kg/meta.py): every change to the graphs they cover goes through ``change``, which keeps
@@ -395,6 +403,22 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
               delta=(before, change) if before is not None else None, known=record.get("void") if keep_meta else None)
     _link(db, report, steps, links)
     return None
+
+
+def _described_in(db: ox.Store, nodes: set[str], graph_story: dict[str, str]) -> dict[str, str]:
+    """Of ``nodes`` (IRIs), those a story's files describe, with the story: one whose graph (``graph_story``: graph
+    IRI -> story folder) holds a triple with the node as subject."""
+    from kg.rows import rows
+
+    if not nodes:
+        return {}
+    values = " ".join(f"<{x}>" for x in sorted(nodes))
+    found: dict[str, str] = {}
+    for row in rows(db.query(f"SELECT DISTINCT ?x ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x ?p ?o }} }}")):
+        story = graph_story.get(row["g"].value)
+        if story is not None:
+            found.setdefault(row["x"].value, story)
+    return found
 
 
 _DERIVED = (EVIDENCE_GRAPH, INFERRED_GRAPH, META_GRAPH)

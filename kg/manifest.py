@@ -28,14 +28,15 @@ from kg.inputs import Hashes, Inputs
 from kg.stories import story_folder
 
 MANIFEST = MANIFEST_FILE
-_FORMAT = 1
+_FORMAT = 2  # 2: the stories' indexes without their subjects, and what kg.batches.unsound said of them
 
 
 def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
            index: dict[str, Any] | None = None, described: dict[str, Any] | None = None,
-           figures: dict[str, Any] | None = None) -> dict[str, Any]:
+           figures: dict[str, Any] | None = None, unsound: str | None = "not checked") -> dict[str, Any]:
     """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
-    ``index`` is each story's batch index (:func:`kg.batches.index`), for the next build to check its batches;
+    ``index`` is each story's batch index (:func:`kg.batches.index`) and ``unsound`` what
+    :func:`kg.batches.unsound` said of them (None: nothing wrong), for the next build to check its batches;
     ``described`` what the build wrote into the meta graph, by part (:func:`kg.meta.write`), and ``figures`` the
     store's figures it wrote there (:meth:`kg.meta.Recorded.to_record`)."""
     project = inputs.project
@@ -53,7 +54,9 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
         "warnings": [[w.path, w.focus, w.check, w.message, w.severity] for w in warnings],
         "stats": inputs.stats,
         "hashed": inputs.hashed,
-        **({"index": index} if index is not None else {}),
+        # Each story's index less the IRIs it describes (kg.batches.unsound_after asks the store for those).
+        **({"index": {folder: {k: v for k, v in ix.items() if k != "subjects"} for folder, ix in index.items()},
+            "unsound": unsound} if index is not None else {}),
         **({"void": described} if described is not None else {}),
         **({"figures": figures} if figures is not None else {}),
     }

@@ -359,6 +359,42 @@ def test_a_quote_in_the_shared_files_means_deriving_everything_again(project: Pa
     acts.write_text(acts.read_text(encoding="utf-8").replace('rdfs:label "', 'rdfs:label "new ', 1), encoding="utf-8")
     said: list[str] = []
     build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
-    assert "the shared files quote the texts: everything derived again" in said
+    assert "the shared files quote the texts (in the previous build): everything derived again" in said
     build(project, tmp_path / "full")
     assert quads(store) == quads(tmp_path / "full")
+
+
+def test_stories_that_meet_mean_deriving_everything_until_they_part(project: Path, tmp_path: Path) -> None:
+    """The record keeps no list of what each story describes: an edited story is checked against the others by
+    asking the store (kg.batches.unsound_after). A story that comes to describe, or to point at, a node another
+    describes makes the build derive everything (and say why) until the stories part again; every store is the
+    full build's."""
+    store = tmp_path / "store"
+    build(project, store)
+    acts = project / "triples" / "story-00002" / "acts.ttl"
+    original = acts.read_text(encoding="utf-8")
+    other = "https://w3id.org/standoff/id/bench-00001/demand-1"
+
+    def rebuilt(text: str) -> list[str]:
+        acts.write_text(text, encoding="utf-8")
+        said: list[str] = []
+        build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
+        full = tmp_path / f"full-{len(list(tmp_path.glob('full-*')))}"
+        build(project, full)
+        assert quads(store) == quads(full), said
+        return said
+
+    said = rebuilt(original + f'\n<{other}> rdfs:comment "described by a second story" .\n')
+    assert (f"triples/story-00002 and triples/story-00001 both describe {other}: everything derived again"
+            in said), said
+    said = rebuilt(original.replace('rdfs:label "', 'rdfs:label "still ', 1) +
+                   f'\n<{other}> rdfs:comment "described by a second story" .\n')
+    assert (f"triples/story-00002 and triples/story-00001 both describe {other} (in the previous build): "
+            "everything derived again" in said), said
+    said = rebuilt(original)  # parted: derived in full once more, and found sound
+    assert any("everything derived again" in line for line in said)
+    said = rebuilt(original.replace('rdfs:label "', 'rdfs:label "alone ', 1))
+    assert not any("everything derived again" in line for line in said), said
+    said = rebuilt(original + f'\ns:demand-1 rdfs:seeAlso <{other}> .\n')
+    assert (f"triples/story-00002 points at {other}, which triples/story-00001 describes: everything derived again"
+            in said), said
