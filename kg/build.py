@@ -309,8 +309,9 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
     inputs = report.inputs
     if "index" not in record:
         return "no story index in the previous build's record"
-    if record.get("unsound", "not checked") is not None:
-        return f"{record.get('unsound')} (in the previous build)"
+    found = record.get("unsound", "its stories were not checked")
+    if found is not None:
+        return f"{found} (in the previous build)"
     shared = batches.common(db, inputs)
     files = record["files"]
     changed = sorted({s for s in map(story_folder, plan.reload + plan.drop + plan.texts) if s is not None})
