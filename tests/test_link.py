@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -376,3 +378,34 @@ def test_federated_query_from_the_command_line(built_store: Path, remote: str) -
                 "--format", "csv", "--store", str(built_store)).stdout
     _, rows = table(out)
     assert sorted(r[5] for r in rows) == ["American news television channel", "CNN", "Cable News Network"]
+
+
+def test_a_story_edit_rebuilds_incrementally_with_the_linked_datasets(tmp_path: Path) -> None:
+    """The link step writes into the meta graph after the description (kg.meta.with_links): a one-story rebuild
+    with a linked dataset and discovered links, after an edit to the story's curated links, makes the store a full
+    build with the same links makes."""
+    from conftest import built_quads
+
+    from kg.build import build
+    from kg.link import sidecar
+
+    project = tmp_path / "project"
+    for name in ("ontology", "triples"):
+        shutil.copytree(ROOT / name, project / name)
+    store = tmp_path / "store"
+    build(project, store)
+    kg_ok("link", "add", str(KB), "--name", "kb", "--store", str(store))
+    kg_ok("link", "discover", "--with", "kb", "--store", str(store), "--review", str(tmp_path / "review.csv"))
+    assert build(project, store, incremental=True).plan == "no record of the previous build: full build"
+    # One curated link fewer: the story's linkset to that dataset says one link less in the meta graph.
+    links = sorted((project / "triples").glob("*/links.ttl"))[0]
+    text = links.read_text(encoding="utf-8")
+    fewer = re.sub(r"^\S+ owl:sameAs \S+ \.\n", "", text, count=1, flags=re.M)
+    assert fewer != text
+    links.write_text(fewer, encoding="utf-8")
+    said: list[str] = []
+    report = build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
+    assert report.plan.startswith("incremental") and not any("derived again" in line for line in said), said
+    assert any("1 linked datasets" in line for line in said), said
+    build(project, tmp_path / "full", links=sidecar(store))
+    assert built_quads(store) == built_quads(tmp_path / "full")
