@@ -501,7 +501,7 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
                 report.index[f.story.folder]["figures"] = [f.events, f.mentions, f.spans]
                 report.index[f.story.folder]["story"] = f.story.to_record()  # the next build need not read it
         # An incremental build has just worked out every graph's triples (its report's counts are the store's).
-        counts = dict(report.triples) if unchanged else triples_per_graph(db)
+        counts = dict(report.triples) if unchanged else _recounted(db, report.triples)
         store_wide = meta.updated(*delta) if delta is not None else None
         report.figures = meta.Recorded(store_wide or meta.store_figures(db), sum(counts.values()), counts)
         report.parts = meta.describe(report.inputs, report.seconds, report.stories, report.figures)
@@ -513,12 +513,28 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
     steps.run("describe", describe)
 
 
+def _recounted(db: ox.Store, triples: dict[str, int]) -> dict[str, int]:
+    """The triples of each graph of ``db`` after a full derivation, from ``triples``, the counts its load step made:
+    the inputs' graphs are as loaded, and only the evidence and inferred graphs are counted again (their quads were
+    listed with repeats; counting every graph again took 1.2 s at 10^6 triples, these two take 0.26 s)."""
+    from kg.rows import rows
+
+    out = {g: n for g, n in triples.items() if g not in _DERIVED}
+    for graph in (EVIDENCE_GRAPH, INFERRED_GRAPH):
+        found = rows(db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+        if n := int(next(found)["n"].value):
+            out[graph] = n
+    return dict(sorted(out.items()))
+
+
 def _link(db: ox.Store, report: BuildReport, steps: _Steps, links: str | Path | None) -> None:
     """The linked datasets and their description. Last, so that linked datasets never reach the shapes, HermiT or
     the store's own figures; kg/link.py explains."""
     from kg.link import load_links
 
     steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links, described=report.linked))
+    if report.linked:  # the meta graph holds their description too (the count of the description leaves it out)
+        report.triples[META_GRAPH] = report.triples.get(META_GRAPH, 0) + len(set(report.linked))
 
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:

@@ -388,6 +388,7 @@ def test_a_story_edit_rebuilds_incrementally_with_the_linked_datasets(tmp_path: 
 
     from kg.build import build
     from kg.link import sidecar
+    from kg.steps import triples_per_graph
 
     project = tmp_path / "project"
     for name in ("ontology", "triples"):
@@ -407,5 +408,9 @@ def test_a_story_edit_rebuilds_incrementally_with_the_linked_datasets(tmp_path: 
     report = build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
     assert report.plan.startswith("incremental") and not any("derived again" in line for line in said), said
     assert any("1 linked datasets" in line for line in said), said
-    build(project, tmp_path / "full", links=sidecar(store))
+    full = build(project, tmp_path / "full", links=sidecar(store))
     assert built_quads(store) == built_quads(tmp_path / "full")
+    db = ox.Store.read_only(str(store))
+    counted = triples_per_graph(db)
+    del db
+    assert report.triples == full.triples == counted

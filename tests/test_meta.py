@@ -21,6 +21,7 @@ from kg.meta import (
     Recorded,
     graph_triples,
     quads_in,
+    recorded,
     store_figures,
     updated,
     with_links,
@@ -209,3 +210,24 @@ def test_figures_go_into_a_record_and_come_back() -> None:
     assert Recorded.from_record({"triples": 1}) is None and Recorded.from_record(None) is None
     odd = Recorded(Figures(1, 1, {ox.Literal("a class that is no IRI"): 1}, {}), 1, {})
     assert odd.to_record() is None
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_a_full_builds_triples_per_graph_are_the_stores(tmp_path: Path, in_memory: bool) -> None:
+    """The graphs a full build describes are counted once, by the load step, but for the evidence and the inferred
+    graph (kg.build._recounted): the counts it reports (the meta graph's with the link step's description of the
+    stories' curated links) and describes are those of the store it made."""
+    from conftest import ROOT
+
+    from kg.build import build
+    from kg.vocab import META_GRAPH
+
+    report = build(ROOT, tmp_path / "store", in_memory=in_memory)
+    db = ox.Store.read_only(str(tmp_path / "store"))
+    counted = triples_per_graph(db)
+    recorded_there = recorded(db)
+    del db
+    assert report.triples == counted
+    assert recorded_there is not None
+    assert {g: n for g, n in recorded_there.graphs.items() if g in counted} == {
+        g: n for g, n in counted.items() if g != META_GRAPH}
