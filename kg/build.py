@@ -153,10 +153,20 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
+def _n(count: int, thing: str) -> str:
+    """``count`` things, in words: "1 file", "4 files"."""
+    return f"{count:,} {thing}{'' if count == 1 else 's'}"
+
+
+def _stories(count: int) -> str:
+    """"1 story", "4 stories"."""
+    return f"{count:,} stor{'y' if count == 1 else 'ies'}"
+
+
 def _summary(plan: Plan) -> str:
     """What an incremental build reloads, in a few words."""
-    parts = [f"{len(files)} {what}" for files, what in ((plan.reload, "files to reload"), (plan.drop, "files removed"),
-                                                       (plan.texts, "texts changed")) if files]
+    parts = [f"{_n(len(files), thing)} {what}" for files, thing, what in (
+        (plan.reload, "file", "to reload"), (plan.drop, "file", "removed"), (plan.texts, "text", "changed")) if files]
     return "incremental: " + ", ".join(parts)
 
 
@@ -225,7 +235,7 @@ def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool |
     def load() -> str:
         report.triples = load_inputs(db, report.inputs)
         report.index, report.unsound = _index(db, report.inputs)
-        return f"{len(report.inputs.rdf)} files, {sum(report.triples.values()):,} triples"
+        return f"{_n(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -271,7 +281,7 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
         load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
         report.triples = triples_per_graph(db)
         report.index, report.unsound = _index(db, inputs)
-        return f"{len(reload)} files reloaded, {sum(report.triples.values()):,} triples"
+        return f"{_n(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -358,7 +368,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
             if graph not in (EVIDENCE_GRAPH, INFERRED_GRAPH) and not (graph == META_GRAPH and keep_meta):
                 db.remove_graph(ox.NamedNode(graph))
         change.extend(q for s in changed for q in new[s])
-        return f"{sum(len(fs) for fs in mine.values())} files of {len(changed)} stories reloaded"
+        return f"{_n(sum(len(fs) for fs in mine.values()), 'file')} of {_stories(len(changed))} reloaded"
 
     checked: list[batches.Batch] = []
     stories: list[Story] = []
@@ -389,7 +399,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         change.extend(q for b in checked for q in batches.reason(shared, b))
         change.extend(type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)],
                                  ox.NamedNode(INFERRED_GRAPH)))
-        return f"{len(checked)} stories reasoned over again, consistent"
+        return f"{_stories(len(checked))} reasoned over again, consistent"
 
     report.warnings = manifest.warnings_of(record)
     steps.run("load", load)
@@ -460,8 +470,7 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
         stories.extend(found)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
         spans = sum(1 for q in evidence if q.predicate.value.endswith("#start"))
-        told = f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}"
-        return f"{told}, {spans:,} spans anchored, shapes pass" + (
+        return f"{_stories(len(found))}, {spans:,} spans anchored, shapes pass" + (
             f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:

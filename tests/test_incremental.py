@@ -168,8 +168,8 @@ def test_a_story_edit_rebuilds_incrementally_with_the_same_figures(project: Path
                      encoding="utf-8")
     again = run_kg("build", "--store", store, cwd=project)
     assert again.returncode == 0, again.stderr
-    assert again.stderr.splitlines()[0] == "  incremental: 1 files to reload"
-    assert re.match(r"  load +4 files of 1 stories reloaded", again.stderr.splitlines()[1])  # the story's files
+    assert again.stderr.splitlines()[0] == "  incremental: 1 file to reload"
+    assert re.match(r"  load +4 files of 1 story reloaded", again.stderr.splitlines()[1])  # the story's files
     assert re.match(r"  validate +1 of 4 stories checked again", again.stderr.splitlines()[2])
     # Same triples, graphs and story figures as before: a label changed, nothing was added.
     assert first.stderr.split("built ")[1].split("(")[0] == again.stderr.split("built ")[1].split("(")[0]
@@ -315,7 +315,7 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(project: Pa
     monkeypatch.setattr(kg.inputs, "sha256_file", lambda path: hashed.append(path) or real(path))
     kg.inputs.find_inputs(project, *manifest.hashes(manifest.read(store)))
     assert hashed == [story]
-    assert build(project, store, incremental=True).plan == "incremental: 1 files to reload"
+    assert build(project, store, incremental=True).plan == "incremental: 1 file to reload"
 
 
 def test_a_hash_is_reused_only_for_a_file_unchanged_since_well_before_it_was_hashed(tmp_path: Path) -> None:
