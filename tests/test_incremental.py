@@ -398,3 +398,22 @@ def test_stories_that_meet_mean_deriving_everything_until_they_part(project: Pat
     said = rebuilt(original + f'\ns:demand-1 rdfs:seeAlso <{other}> .\n')
     assert (f"triples/story-00002 points at {other}, which triples/story-00001 describes: everything derived again"
             in said), said
+
+
+def test_blank_node_labels_belong_to_their_file(project: Path, tmp_path: Path) -> None:
+    """Two stories that both write ``_:note`` mean two nodes, in a full build and when both are reloaded."""
+    store = tmp_path / "store"
+    build(project, store)
+    for k in (1, 2):
+        acts = project / "triples" / f"story-{k:05d}" / "acts.ttl"
+        with acts.open("a", encoding="utf-8") as out:
+            out.write(f'\ns:demand-1 rdfs:seeAlso _:note .\n_:note rdfs:label "a note of story {k}"@en .\n')
+    report = build(project, store, incremental=True)
+    assert report.plan.startswith("incremental"), report.plan
+    build(project, tmp_path / "full")
+    assert quads(store) == quads(tmp_path / "full")
+    db = ox.Store.read_only(str(store))
+    notes = {q.subject for q in db.quads_for_pattern(None, ox.NamedNode(PREFIXES["rdfs"] + "label"), None)
+             if isinstance(q.subject, ox.BlankNode)}
+    del db
+    assert len(notes) == 2
