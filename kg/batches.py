@@ -160,10 +160,6 @@ def _unsound_shared(shared: Common) -> str | None:
     """The conditions on the shared files and the ontology alone."""
     if any(q.predicate.value in (_SH + "inversePath", _SH + "sparql") for q in shared.quads):
         return "the shapes follow inverse paths or run SPARQL"
-    # A batch would anchor a span of the shared files (or the ontology's) again, and a blank span's position
-    # selector is a new blank node each time: the store would hold it once more after every rebuilt story.
-    if any(q.predicate == _SELECTOR for q in shared.quads):
-        return "the shared files quote the texts"
     return _defined_classes_nest(shared.tbox)
 
 

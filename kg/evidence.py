@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg import hints
 from kg.errors import Violation
+from kg.rdfio import stable_blank_node
 from kg.rows import rows
 from kg.vocab import PREFIXES, show
 
@@ -75,10 +76,12 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[Sp
 
 def position_quads(span: ox.NamedNode | ox.BlankNode, where: Span, graph: ox.NamedNode) -> list[ox.Quad]:
     """The TextPositionSelector triples for one span, in ``graph`` (its IRI: the span's + ``#position``, or
-    ``-position`` when the span's IRI has a fragment already, as a span in a ``#`` namespace does)."""
+    ``-position`` when the span's IRI has a fragment already, as a span in a ``#`` namespace does; a blank span's
+    selector is a blank node named after the span, so anchoring a span again, as each rebuilt story's batch does
+    with the shared files' spans, gives the same selector)."""
     selector: ox.NamedNode | ox.BlankNode = (
         ox.NamedNode(span.value + ("-position" if "#" in span.value else "#position"))
-        if isinstance(span, ox.NamedNode) else ox.BlankNode()
+        if isinstance(span, ox.NamedNode) else stable_blank_node("p", span.value)
     )
     return [
         ox.Quad(span, ox.NamedNode(OA + "hasSelector"), selector, graph),

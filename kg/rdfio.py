@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -149,6 +150,17 @@ def add_quads(store: ox.Store, quads: Sequence[ox.Quad]) -> None:
         store.bulk_extend(quads)
     else:
         store.extend(quads)
+
+
+def stable_blank_node(kind: str, *what: str) -> ox.BlankNode:
+    """The blank node that stands for ``what``, named the same in every build (``kind``, a letter, keeps the uses
+    apart): a build that derives it again makes the same node, not a second one. A parsed file's blank nodes get
+    random 32-digit names (:func:`parse_file`, ``Store.load``), so none can meet these.
+
+    >>> stable_blank_node("p", "x") == stable_blank_node("p", "x") != stable_blank_node("m", "x")
+    True
+    """
+    return ox.BlankNode(kind + hashlib.sha256("\n".join(what).encode()).hexdigest()[:32])
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

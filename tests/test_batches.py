@@ -113,25 +113,6 @@ def test_inputs_are_the_files_in_the_order_of_their_paths(tmp_path: Path) -> Non
     assert [p.name for p in found.texts.values()] == ["text.txt"]
 
 
-def _corpus(folder: Path) -> Path:
-    generate(folder, 5000)
-    return folder
-
-
-def test_spans_in_the_shared_files_mean_no_batches(tmp_path: Path) -> None:
-    project = _corpus(tmp_path / "corpus")
-    inputs = find_inputs(project)
-    db = ox.Store()
-    for f in inputs.rdf:
-        db.load(path=str(f.path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f.graph))
-    shared = batches.common(db, inputs)
-    assert batches.unsound({}, shared) is None
-    span = ox.Quad(ox.NamedNode("https://example.org/span"), ox.NamedNode(PREFIXES["oa"] + "hasSelector"),
-                   ox.BlankNode(), ox.NamedNode("urn:shared"))
-    shared.quads.append(span)
-    assert batches.unsound({}, shared) == "the shared files quote the texts"
-
-
 def _shared(built: tuple[Path, Path]) -> batches.Common:
     project, store = built
     db = ox.Store.read_only(str(store))
