@@ -153,19 +153,14 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
-def _n(count: int, thing: str) -> str:
-    """``count`` things, in words: "1 file", "4 files"."""
-    return f"{count:,} {thing}{'' if count == 1 else 's'}"
-
-
-def _stories(count: int) -> str:
-    """"1 story", "4 stories"."""
-    return f"{count:,} stor{'y' if count == 1 else 'ies'}"
+def _counted(count: int, one: str, many: str = "") -> str:
+    """``count`` things in words: "1 file", "4 files", "1 story", "4 stories" (``many`` when not ``one`` + s)."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def _summary(plan: Plan) -> str:
     """What an incremental build reloads, in a few words."""
-    parts = [f"{_n(len(files), thing)} {what}" for files, thing, what in (
+    parts = [f"{_counted(len(files), thing)} {what}" for files, thing, what in (
         (plan.reload, "file", "to reload"), (plan.drop, "file", "removed"), (plan.texts, "text", "changed")) if files]
     return "incremental: " + ", ".join(parts)
 
@@ -235,7 +230,7 @@ def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool |
     def load() -> str:
         report.triples = load_inputs(db, report.inputs)
         report.index, report.unsound = _index(db, report.inputs)
-        return f"{_n(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
+        return f"{_counted(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -281,7 +276,7 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
         load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
         report.triples = triples_per_graph(db)
         report.index, report.unsound = _index(db, inputs)
-        return f"{_n(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
+        return f"{_counted(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -368,7 +363,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
             if graph not in (EVIDENCE_GRAPH, INFERRED_GRAPH) and not (graph == META_GRAPH and keep_meta):
                 db.remove_graph(ox.NamedNode(graph))
         change.extend(q for s in changed for q in new[s])
-        return f"{_n(sum(len(fs) for fs in mine.values()), 'file')} of {_stories(len(changed))} reloaded"
+        files_read = _counted(sum(len(fs) for fs in mine.values()), "file")
+        return f"{files_read} of {_counted(len(changed), 'story', 'stories')} reloaded"
 
     checked: list[batches.Batch] = []
     stories: list[Story] = []
@@ -399,7 +395,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         change.extend(q for b in checked for q in batches.reason(shared, b))
         change.extend(type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)],
                                  ox.NamedNode(INFERRED_GRAPH)))
-        return f"{_stories(len(checked))} reasoned over again, consistent"
+        return f"{_counted(len(checked), 'story', 'stories')} reasoned over again, consistent"
 
     report.warnings = manifest.warnings_of(record)
     steps.run("load", load)
@@ -419,11 +415,12 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
 def _described_in(db: ox.Store, nodes: set[str], graph_story: dict[str, str]) -> dict[str, str]:
     """Of ``nodes`` (IRIs), those a story's files describe, with the story: one whose graph (``graph_story``: graph
     IRI -> story folder) holds a triple with the node as subject."""
+    from kg.binding import term_text
     from kg.rows import rows
 
     if not nodes:
         return {}
-    values = " ".join(f"<{x}>" for x in sorted(nodes))
+    values = " ".join(term_text(ox.NamedNode(x)) for x in sorted(nodes))
     found: dict[str, str] = {}
     for row in rows(db.query(f"SELECT DISTINCT ?x ?g WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x ?p ?o }} }}")):
         story = graph_story.get(row["g"].value)
@@ -470,7 +467,7 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
         stories.extend(found)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
         spans = sum(1 for q in evidence if q.predicate.value.endswith("#start"))
-        return f"{_stories(len(found))}, {spans:,} spans anchored, shapes pass" + (
+        return f"{_counted(len(found), 'story', 'stories')}, {spans:,} spans anchored, shapes pass" + (
             f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:
@@ -511,6 +508,7 @@ def _describe(db: ox.Store, report: BuildReport, steps: _Steps, stories: list[St
                 report.index[f.story.folder]["story"] = f.story.to_record()  # the next build need not read it
         # An incremental build has just worked out every graph's triples (its report's counts are the store's).
         counts = dict(report.triples) if unchanged else _recounted(db, report.triples)
+        report.triples, report.inferred = dict(counts), counts.get(INFERRED_GRAPH, 0)
         store_wide = meta.updated(*delta) if delta is not None else None
         report.figures = meta.Recorded(store_wide or meta.store_figures(db), sum(counts.values()), counts)
         report.parts = meta.describe(report.inputs, report.seconds, report.stories, report.figures)
@@ -542,8 +540,6 @@ def _link(db: ox.Store, report: BuildReport, steps: _Steps, links: str | Path | 
     from kg.link import load_links
 
     steps.run("link", lambda: load_links(db, report.store, report.triples, folder=links, described=report.linked))
-    if report.linked:  # the meta graph holds their description too (the count of the description leaves it out)
-        report.triples[META_GRAPH] = report.triples.get(META_GRAPH, 0) + len(set(report.linked))
 
 
 def _scratch(inputs: Inputs, work: Callable[[ox.Store], object]) -> object:

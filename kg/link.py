@@ -390,6 +390,8 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
     if triples is not None:
         for graph in linked:
             triples[graph.value] = sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+        if quads or curated:  # their description went into the meta graph, after the store's own
+            triples[META_GRAPH] = triples.get(META_GRAPH, 0) + len(set(quads + curated))
     sets = {q.object for q in curated if q.predicate.value == VOID + "subset" and q.subject == _n(DATASET)}
     return (f"{len(manifest.datasets)} linked datasets, {links} discovered links, {n} curated links "
             f"in {len(sets)} linksets")
