@@ -60,6 +60,7 @@ class BuildReport:
     parts: list[meta.Part] = field(default_factory=list, repr=False)  # the description in the meta graph
     described: meta.Described = field(default_factory=dict, repr=False)  # what kg.meta.write wrote of it
     linked: list[ox.Quad] = field(default_factory=list, repr=False)  # what the link step wrote there
+    shared: str | None = field(default=None, repr=False)  # the graphs outside the stories (kg.batches.shared_text)
 
 
 def quiet(step: str, summary: str, seconds: float) -> None:
@@ -141,7 +142,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
             described = meta.with_links(report.described, report.parts, report.linked)
             figures = report.figures.to_record() if report.figures is not None else None
             manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described,
-                                                      figures, report.unsound))
+                                                      figures, report.unsound, report.shared))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -229,7 +230,7 @@ def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool |
     """The project's graphs loaded into ``db`` (empty), checked, reasoned over and described; returns ``db``."""
     def load() -> str:
         report.triples = load_inputs(db, report.inputs)
-        report.index, report.unsound = _index(db, report.inputs)
+        _index(db, report)
         return f"{_counted(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
@@ -275,7 +276,7 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
             db.remove_graph(ox.NamedNode(graph))
         load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
         report.triples = triples_per_graph(db)
-        report.index, report.unsound = _index(db, inputs)
+        _index(db, report)
         return f"{_counted(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
@@ -291,17 +292,18 @@ def _derived_graphs(db: ox.Store) -> list[str]:
         g.value in _DERIVED or g.value.startswith((LINK_GRAPH, LINKSET_GRAPH)))]
 
 
-def _index(db: ox.Store, inputs: Inputs) -> tuple[dict[str, Any], str | None]:
-    """Each story's batch index (kg/batches.py), from its graphs in ``db``, and why the stories cannot be derived
-    batch by batch (None when they can): the next build checks only the stories it reloads, and only if they
-    could."""
+def _index(db: ox.Store, report: BuildReport) -> None:
+    """Each story's batch index (kg/batches.py), from its graphs in ``db``, why the stories cannot be derived
+    batch by batch (None when they can) and the shared graphs, into ``report``: the next build checks only the
+    stories it reloads, and only if they could."""
     from kg import batches
 
-    shared = batches.common(db, inputs)
-    graphs = story_graphs(inputs.rdf)
-    index = {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))),
-                                   shared) for folder, gs in sorted(graphs.items())}
-    return index, batches.unsound(index, shared)
+    shared = batches.common(db, report.inputs)
+    graphs = story_graphs(report.inputs.rdf)
+    report.index = {folder: batches.index((q for g in gs for q in db.quads_for_pattern(None, None, None,
+                                                                                        ox.NamedNode(g))), shared)
+                    for folder, gs in sorted(graphs.items())}
+    report.unsound, report.shared = batches.unsound(report.index, shared), batches.shared_text(shared)
 
 
 def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Steps, reasoning: bool | str,
@@ -317,7 +319,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
     found = record.get("unsound", "its stories were not checked")
     if found is not None:
         return f"{found} (in the previous build)"
-    shared = batches.common(db, inputs)
+    recorded = record.get("shared")
+    shared = batches.common(db, inputs, recorded if isinstance(recorded, str) else None)
     files = record["files"]
     changed = sorted({s for s in map(story_folder, plan.reload + plan.drop + plan.texts) if s is not None})
     old = {s: [q for info in files.values() if info["story"] == s
@@ -332,7 +335,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
     if why is not None:
         return why
     indexes |= fresh
-    report.index, report.unsound = indexes, None
+    report.index, report.unsound, report.shared = indexes, None, batches.shared_text(shared)
     every = [record["index"], indexes]
     # The store's figures are updated from the previous build's (kept in its record, as in its meta graph) rather
     # than counted again (kg/meta.py): every change to the graphs they cover goes through ``change``, which keeps

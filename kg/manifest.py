@@ -7,7 +7,8 @@ build (and why, in a few words), or the story files to reload.
 
 It also keeps what saves the next build work: each hashed file's stat (:func:`kg.inputs.find_inputs`), each
 story's index with its figures and its so:Story (kg/batches.py, :func:`kg.stories.find_stories`), and what it
-wrote into the meta graph (:func:`kg.meta.write`) with the store's figures. Any other writer of the store deletes
+wrote into the meta graph (:func:`kg.meta.write`) with the store's figures, and the graphs outside the stories
+(:func:`kg.batches.shared_text`). Any other writer of the store deletes
 the record (kg/lock.py), so a record always describes the store beside it.
 """
 
@@ -33,12 +34,14 @@ _FORMAT = 2  # 2: the stories' indexes without their subjects, and what kg.batch
 
 def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
            index: dict[str, Any] | None = None, described: dict[str, Any] | None = None,
-           figures: dict[str, Any] | None = None, unsound: str | None = "not checked") -> dict[str, Any]:
+           figures: dict[str, Any] | None = None, unsound: str | None = "not checked",
+           shared: str | None = None) -> dict[str, Any]:
     """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
     ``index`` is each story's batch index (:func:`kg.batches.index`) and ``unsound`` what
     :func:`kg.batches.unsound` said of them (None: nothing wrong), for the next build to check its batches;
     ``described`` what the build wrote into the meta graph, by part (:func:`kg.meta.write`), and ``figures`` the
-    store's figures it wrote there (:meth:`kg.meta.Recorded.to_record`)."""
+    store's figures it wrote there (:meth:`kg.meta.Recorded.to_record`); ``shared`` the graphs outside the stories
+    as N-Quads (:func:`kg.batches.shared_text`), which the next build reads faster than the store."""
     project = inputs.project
     texts = {path.relative_to(project).as_posix(): sha for sha, path in inputs.texts.items()}
     checks = {p.relative_to(project).as_posix(): sha256_file(p)
@@ -59,6 +62,7 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
             "unsound": unsound} if index is not None else {}),
         **({"void": described} if described is not None else {}),
         **({"figures": figures} if figures is not None else {}),
+        **({"shared": shared} if shared is not None else {}),
     }
 
 

@@ -394,6 +394,12 @@ def _integer(found: list[Any]) -> int | None:
         return None
 
 
+# Terms the store gives back as they were given: IRIs, blank nodes, and literals it keeps as text (a language tag is
+# lower-cased when the literal is made, before it reaches the store). Other typed literals come back canonical.
+_AS_GIVEN = (ox.NamedNode, ox.BlankNode)
+_VERBATIM = frozenset({XSD + "string", PREFIXES["rdf"] + "langString"})
+
+
 class Change:
     """The quads a build removes from and adds to ``store``, net of each other: ``removed`` were in the store
     before and are not now, ``added`` the reverse (a quad removed and added back is in neither). Both hold quads
@@ -410,7 +416,16 @@ class Change:
     def _stored(self, q: ox.Quad) -> ox.Quad | None:
         if q not in self.store:  # asked first: a lookup by pattern can answer with another quad (see updated)
             return None
-        return next(iter(self.store.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)), None)
+        return self._as_stored(q)
+
+    def _as_stored(self, q: ox.Quad) -> ox.Quad:
+        """``q``, which the store holds, as the store gives it back. Only a typed literal (other than a string) can
+        come back changed, so only such a quad is looked up: looking every quad up took a tenth of a one-story
+        rebuild at 10^5 triples."""
+        if isinstance(q.subject, _AS_GIVEN) and (isinstance(q.object, _AS_GIVEN) or (
+                isinstance(q.object, ox.Literal) and q.object.datatype.value in _VERBATIM)):
+            return q
+        return next(iter(self.store.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)), q)
 
     def _gone(self, quads: Iterable[ox.Quad]) -> None:
         for q in quads:
@@ -431,9 +446,9 @@ class Change:
         self._gone(gone)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        fresh = [q for q in quads if self._stored(q) is None]
+        fresh = [q for q in quads if q not in self.store]
         self.store.extend(fresh)
-        for q in {found for q in fresh if (found := self._stored(q)) is not None}:
+        for q in {self._as_stored(q) for q in fresh}:
             if q in self.removed:
                 self.removed.discard(q)
             else:

@@ -95,28 +95,25 @@ def read_tbox(triples: Iterable[ox.Triple | ox.Quad]) -> TBox:
         g[tr.subject][tr.predicate].append(tr.object)  # type: ignore[index]
     t.graph = g
 
+    names: dict[str, ox.NamedNode] = {}  # made once each: read_tbox asks for a dozen properties of every subject
+
     def get(s: Any, p: str) -> list[Any]:
-        return g.get(s, {}).get(ox.NamedNode(p), [])
+        return g.get(s, {}).get(names.get(p) or names.setdefault(p, ox.NamedNode(p)), [])
 
     def items(head: Any) -> list[Any]:
         return list_members(head, lambda node, p: next(iter(get(node, p)), None))
 
     sub: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     subp: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+    kinds = [(ox.NamedNode(OWL + kind), into) for kind, into in (
+        ("Class", t.classes), ("ObjectProperty", t.object_properties), ("TransitiveProperty", t.transitive),
+        ("SymmetricProperty", t.symmetric), ("FunctionalProperty", t.functional))]
     for s, props in g.items():
-        types = props.get(RDF_TYPE, [])
         if not isinstance(s, ox.NamedNode):
             continue
-        if ox.NamedNode(OWL + "Class") in types:
-            t.classes.add(s)
-        if ox.NamedNode(OWL + "ObjectProperty") in types:
-            t.object_properties.add(s)
-        if ox.NamedNode(OWL + "TransitiveProperty") in types:
-            t.transitive.add(s)
-        if ox.NamedNode(OWL + "SymmetricProperty") in types:
-            t.symmetric.add(s)
-        if ox.NamedNode(OWL + "FunctionalProperty") in types:
-            t.functional.add(s)
+        for kind, into in kinds:
+            if kind in props.get(RDF_TYPE, ()):
+                into.add(s)
         for o in get(s, RDFS + "subClassOf"):
             if isinstance(o, ox.NamedNode):
                 sub[s].add(o)

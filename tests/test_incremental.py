@@ -4,6 +4,7 @@ no build; an interrupted incremental build leaves the previous store."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -356,11 +357,35 @@ def test_a_quote_in_the_shared_files_is_anchored_once(project: Path, tmp_path: P
 """, encoding="utf-8")
     store = tmp_path / "store"
     build(project, store)
+    # The record keeps the shared graphs for the next build (kg.batches.shared_text), blank nodes named as stored.
+    db = ox.Store.read_only(str(store))
+    shared = {q for q in db if q.graph_name.value.endswith(("/triples/release.ttl", "/triples/actors.ttl"))
+              or "/graph/ontology/" in q.graph_name.value}
+    del db
+    recorded = json.loads((store / MANIFEST_FILE).read_text(encoding="utf-8"))["shared"]
+    assert set(ox.parse(recorded.encode(), format=ox.RdfFormat.N_QUADS)) == shared
+    assert any(isinstance(q.subject, ox.BlankNode) for q in shared)
     acts = project / "triples" / "story-00002" / "acts.ttl"
     acts.write_text(acts.read_text(encoding="utf-8").replace('rdfs:label "', 'rdfs:label "new ', 1), encoding="utf-8")
     said: list[str] = []
     build(project, store, incremental=True, progress=lambda step, summary, _: said.append(summary))
     assert not any("derived again" in line for line in said), said
+    build(project, tmp_path / "full")
+    assert quads(store) == quads(tmp_path / "full")
+
+
+@pytest.mark.parametrize("recorded", ["not N-Quads", "<https://example.org/s> <https://example.org/p> "
+                                      "<https://example.org/o> <https://example.org/elsewhere> .\n"])
+def test_shared_graphs_the_record_cannot_give_are_read_from_the_store(project: Path, tmp_path: Path,
+                                                                       recorded: str) -> None:
+    """A record whose shared graphs do not parse, or name a graph no shared file has, is not believed."""
+    store = tmp_path / "store"
+    build(project, store)
+    record = json.loads((store / MANIFEST_FILE).read_text(encoding="utf-8"))
+    (store / MANIFEST_FILE).write_text(json.dumps(record | {"shared": recorded}), encoding="utf-8")
+    acts = project / "triples" / "story-00001" / "acts.ttl"
+    acts.write_text(acts.read_text(encoding="utf-8").replace('rdfs:label "', 'rdfs:label "new ', 1), encoding="utf-8")
+    assert build(project, store, incremental=True).plan.startswith("incremental")
     build(project, tmp_path / "full")
     assert quads(store) == quads(tmp_path / "full")
 

@@ -34,14 +34,18 @@ _NODES = [ox.NamedNode(f"https://example.org/n{i}") for i in range(8)] + [ox.Bla
 _CLASSES = [ox.NamedNode(f"https://example.org/C{i}") for i in range(3)]
 _PROPERTIES = [ox.NamedNode(f"https://example.org/p{i}") for i in range(3)] + [RDF_TYPE]
 # Integers as objects: on disk, pyoxigraph's lookup by an absent xsd:integer object answers with other quads.
-_OBJECTS = [*_NODES, *_CLASSES, ox.Literal("a"), ox.Literal("a", language="en"),
-            *(ox.Literal(str(n), datatype=_XSD_INTEGER) for n in (3, 1535, 1536, 1600))]
+_OBJECTS = [*_NODES, *_CLASSES, ox.Literal("a"), ox.Literal("a", language="en-GB"),
+            *(ox.Literal(str(n), datatype=_XSD_INTEGER) for n in (3, 1535, 1536, 1600)),
+            ox.Literal("a", datatype=ox.NamedNode("https://example.org/datatype"))]
+# Literals the store gives back otherwise: "03" as "3", "2.50" as "2.5".
+_RECAST = [ox.Literal("03", datatype=_XSD_INTEGER),
+           ox.Literal("2.50", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))]
 _GRAPHS = [ox.NamedNode(f"https://example.org/g{i}") for i in range(3)]
 
 
-def _quad(rng: random.Random) -> ox.Quad:
+def _quad(rng: random.Random, objects: list[ox.Term] = _OBJECTS) -> ox.Quad:
     p = rng.choice(_PROPERTIES)
-    o = rng.choice(_CLASSES) if p == RDF_TYPE else rng.choice(_OBJECTS)
+    o = rng.choice(_CLASSES) if p == RDF_TYPE else rng.choice(objects)
     return ox.Quad(rng.choice(_NODES), p, o, rng.choice(_GRAPHS))  # the same triple may land in two graphs
 
 
@@ -57,13 +61,15 @@ def test_updated_figures_are_the_counted_ones(tmp_path: Path, seed: int) -> None
     store.extend(_quad(rng) for _ in range(rng.randint(0, 60)))
     before = _recorded(store)
     change = Change(store)
+    objects = _OBJECTS + _RECAST
     for _ in range(rng.randint(1, 4)):  # removals and additions interleaved, some of them undoing others
         if rng.random() < 0.5:
-            change.remove([*rng.sample(list(store), min(len(store), rng.randint(0, 15))), _quad(rng)])
+            change.remove([*rng.sample(list(store), min(len(store), rng.randint(0, 15))), _quad(rng, objects)])
         else:
-            change.extend(_quad(rng) for _ in range(rng.randint(0, 15)))
+            change.extend(_quad(rng, objects) for _ in range(rng.randint(0, 15)))
         if rng.random() < 0.2:
             change.remove_graph(rng.choice(_GRAPHS))
+    assert change.added <= set(store) and not change.removed & set(store)  # as the store gives its quads back
     assert updated(before, change) == store_figures(store)
     assert graph_triples(before, change, [g.value for g in _GRAPHS]) == triples_per_graph(store)
 
