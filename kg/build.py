@@ -115,7 +115,7 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     report = BuildReport(target, inputs)
     links_folder = Path(links) if links is not None else sidecar(target)
     reasoner = (reasoning if isinstance(reasoning, str) else "rules") if reasoning else None
-    options = {"reasoner": reasoner, "links": _fingerprint(links_folder)}
+    options = {"reasoner": reasoner, "links": links_fingerprint(links_folder)}
     # One build at a time: a second one is refused, saying who builds.
     with lock.writer(target, "kg build", create=True):
         rebuilding = incremental and kgstore.exists(target)
@@ -166,7 +166,7 @@ def _summary(plan: Plan) -> str:
     return "incremental: " + ", ".join(parts)
 
 
-def _fingerprint(folder: Path) -> list[list[object]]:
+def links_fingerprint(folder: Path) -> list[list[object]]:
     """The linked datasets' folder as (file, size, modification time) rows: a change there means a full build."""
     if not folder.is_dir():
         return []

@@ -12,13 +12,16 @@ written); 10 store damaged (rebuild it); 11 query timed out (--timeout); 130 int
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from kg.errors import KgError
+from kg.errors import KgError, OptionError
 from kg.guard import GuardedTyper
 from kg.options import EndpointOpt, StoreOpt
+
+if TYPE_CHECKING:  # not at run time: kg.build imports the engine, which `kg --help` does without
+    from kg.build import BuildReport
 
 app = GuardedTyper(
     name="kg",
@@ -92,6 +95,12 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
               "build would replace a good store).")] = False,
           full: Annotated[bool, typer.Option(
               "--full", help="Build everything again, even when only story files changed or nothing did.")] = False,
+          watch: Annotated[bool, typer.Option(
+              "--watch", help="After building, keep watching ontology/, triples/ and the linked datasets, and build "
+              "again (incrementally) each time a file changes, until Ctrl-C (exit 130). A build that fails says "
+              "why in one line and leaves the store as it was; the next change builds again.")] = False,
+          interval: Annotated[float, typer.Option(
+              "--interval", min=0.01, help="With --watch: seconds between looks at the files.")] = 0.5,
           ) -> None:
     """Parse, check, reason over and load ontology/ and triples/ into the store, atomically.
 
@@ -112,14 +121,43 @@ def build(store: StoreOpt = None, project: ProjectOpt = Path("."),
             return
         typer.echo(f"  {summary}" if step == "plan" else f"  {step:<9} {summary}  ({seconds:.2f} s)", err=True)
 
-    try:
+    def run(everything: bool) -> "BuildReport":
         check_reasoner(reasoner)
-        report = (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
-                               allow_empty=allow_empty) if endpoint
-                  else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
-                                 allow_empty=allow_empty, incremental=not full))
+        return (build_remote(project, endpoint, reasoning=not no_reason, progress=progress, store=store,
+                             allow_empty=allow_empty) if endpoint
+                else run_build(project, store, reasoning=not no_reason and reasoner, progress=progress,
+                               allow_empty=allow_empty, incremental=not everything))
+
+    if not watch:
+        try:
+            report = run(full)
+        except KgError as err:
+            _fail(err)
+        _tell(report, endpoint)
+        return
+    from kg.config import store_path
+    from kg.guard import explain
+    from kg.link import sidecar
+    from kg.watch import changes
+
+    try:
+        links = None if endpoint else sidecar(store_path(store))
     except KgError as err:
         _fail(err)
+    for n, _ in enumerate(changes(project, links, interval)):
+        try:
+            _tell(run(full and n == 0), endpoint)
+        except OptionError as err:  # no edit mends an option: stop
+            _fail(err)
+        except (KgError, OSError) as err:  # said in one line; the store is as it was, and the next change builds
+            typer.echo(explain(err)[0], err=True)
+        if n == 0:
+            typer.echo(f"watching {project / 'ontology'}/, {project / 'triples'}/"
+                       f"{f' and {links}/' if links is not None else ''} for changes (Ctrl-C stops)", err=True)
+
+
+def _tell(report: "BuildReport", endpoint: str | None) -> None:
+    """What a build did, on stderr: its warnings, the store's size and the stories' figures."""
     if report.plan == "unchanged":
         typer.echo(f"unchanged since the last build: {report.store} (kg build --full builds it again)", err=True)
         return
