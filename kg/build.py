@@ -34,6 +34,7 @@ from kg.vocab import (
     graph_iri,
     in_effect,
 )
+from kg.words import counted
 
 if TYPE_CHECKING:
     from kg.rules import TBox
@@ -123,7 +124,8 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
         # identity, and then the hint only saved hashing, which it does whichever record it came from).
         same = seen is not None and manifest.identity(target) == seen
         previous = (hint if same else manifest.read(target)) if rebuilding else None
-        plan = manifest.plan(previous, manifest.record(inputs, options, []))
+        read = manifest.record(inputs, options)
+        plan = manifest.plan(previous, read)
         if previous is not None and plan.unchanged:
             report.plan = "unchanged"
             report.warnings = manifest.warnings_of(previous)
@@ -141,8 +143,8 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
                 _rebuild_into(build_dir, target, plan, report, steps, reasoning, links, previous or {})
             described = meta.with_links(report.described, report.parts, report.linked)
             figures = report.figures.to_record() if report.figures is not None else None
-            manifest.write(build_dir, manifest.record(inputs, options, report.warnings, report.index, described,
-                                                      figures, report.unsound, report.shared))
+            manifest.write(build_dir, manifest.outcome(read, report.warnings, report.index, described, figures,
+                                                       report.unsound, report.shared))
             kgstore.swap_in(target, build_dir)
         except BaseException as err:
             # Drop every reference to the half-built store first: RocksDB's background threads must stop
@@ -154,14 +156,9 @@ def build(project: str | Path = ".", store: str | Path | None = None, *, reasoni
     return report
 
 
-def _counted(count: int, one: str, many: str = "") -> str:
-    """``count`` things in words: "1 file", "4 files", "1 story", "4 stories" (``many`` when not ``one`` + s)."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 def _summary(plan: Plan) -> str:
     """What an incremental build reloads, in a few words."""
-    parts = [f"{_counted(len(files), thing)} {what}" for files, thing, what in (
+    parts = [f"{counted(len(files), thing)} {what}" for files, thing, what in (
         (plan.reload, "file", "to reload"), (plan.drop, "file", "removed"), (plan.texts, "text", "changed")) if files]
     return "incremental: " + ", ".join(parts)
 
@@ -231,7 +228,7 @@ def _derived(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool |
     def load() -> str:
         report.triples = load_inputs(db, report.inputs)
         _index(db, report)
-        return f"{_counted(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
+        return f"{counted(len(report.inputs.rdf), 'file')}, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -277,7 +274,7 @@ def _rebuild_into(folder: Path, previous: Path, plan: Plan, report: BuildReport,
         load_inputs(db, Inputs(inputs.project, [f for f in inputs.rdf if f.relative in reload], inputs.texts))
         report.triples = triples_per_graph(db)
         _index(db, report)
-        return f"{_counted(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
+        return f"{counted(len(reload), 'file')} reloaded, {sum(report.triples.values()):,} triples"
 
     steps.run("load", load)
     stories = _derive(db, report, steps, reasoning)
@@ -366,8 +363,8 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
             if graph not in (EVIDENCE_GRAPH, INFERRED_GRAPH) and not (graph == META_GRAPH and keep_meta):
                 db.remove_graph(ox.NamedNode(graph))
         change.extend(q for s in changed for q in new[s])
-        files_read = _counted(sum(len(fs) for fs in mine.values()), "file")
-        return f"{files_read} of {_counted(len(changed), 'story', 'stories')} reloaded"
+        files_read = counted(sum(len(fs) for fs in mine.values()), "file")
+        return f"{files_read} of {counted(len(changed), 'story', 'stories')} reloaded"
 
     checked: list[batches.Batch] = []
     stories: list[Story] = []
@@ -398,7 +395,7 @@ def _rebuild_batches(db: ox.Store, plan: Plan, report: BuildReport, steps: _Step
         change.extend(q for b in checked for q in batches.reason(shared, b))
         change.extend(type_nodes(db, shared.tbox, [ox.NamedNode(x) for x in sorted(touched)],
                                  ox.NamedNode(INFERRED_GRAPH)))
-        return f"{_counted(len(checked), 'story', 'stories')} reasoned over again, consistent"
+        return f"{counted(len(checked), 'story', 'stories')} reasoned over again, consistent"
 
     report.warnings = manifest.warnings_of(record)
     steps.run("load", load)
@@ -470,7 +467,7 @@ def _derive(db: ox.Store, report: BuildReport, steps: _Steps, reasoning: bool | 
         stories.extend(found)
         report.triples[EVIDENCE_GRAPH] = len(evidence)
         spans = sum(1 for q in evidence if q.predicate.value.endswith("#start"))
-        return f"{_counted(len(found), 'story', 'stories')}, {spans:,} spans anchored, shapes pass" + (
+        return f"{counted(len(found), 'story', 'stories')}, {spans:,} spans anchored, shapes pass" + (
             f" ({len(problems)} warning(s))" if problems else "")
 
     def reason() -> str:

@@ -73,6 +73,7 @@ from kg.vocab import (
     in_effect,
     shorten,
 )
+from kg.words import counted
 
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
 VOID, DCT, FOAF, SSSOM = PREFIXES["void"], PREFIXES["dcterms"], PREFIXES["foaf"], PREFIXES["sssom"]
@@ -393,8 +394,8 @@ def load_links(db: ox.Store, store: str | Path | None, triples: dict[str, int] |
         if quads or curated:  # their description went into the meta graph, after the store's own
             triples[META_GRAPH] = triples.get(META_GRAPH, 0) + len(set(quads + curated))
     sets = {q.object for q in curated if q.predicate.value == VOID + "subset" and q.subject == _n(DATASET)}
-    return (f"{len(manifest.datasets)} linked datasets, {links} discovered links, {n} curated links "
-            f"in {len(sets)} linksets")
+    return (f"{counted(len(manifest.datasets), 'linked dataset')}, {counted(links, 'discovered link')}, "
+            f"{counted(n, 'curated link')} in {counted(len(sets), 'linkset')}")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -32,16 +32,9 @@ MANIFEST = MANIFEST_FILE
 _FORMAT = 2  # 2: the stories' indexes without their subjects, and what kg.batches.unsound said of them
 
 
-def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
-           index: dict[str, Any] | None = None, described: dict[str, Any] | None = None,
-           figures: dict[str, Any] | None = None, unsound: str | None = "not checked",
-           shared: str | None = None) -> dict[str, Any]:
-    """The manifest of a build of ``inputs`` with ``options`` (reasoner, linked datasets) that reported ``warnings``;
-    ``index`` is each story's batch index (:func:`kg.batches.index`) and ``unsound`` what
-    :func:`kg.batches.unsound` said of them (None: nothing wrong), for the next build to check its batches;
-    ``described`` what the build wrote into the meta graph, by part (:func:`kg.meta.write`), and ``figures`` the
-    store's figures it wrote there (:meth:`kg.meta.Recorded.to_record`); ``shared`` the graphs outside the stories
-    as N-Quads (:func:`kg.batches.shared_text`), which the next build reads faster than the store."""
+def record(inputs: Inputs, options: dict[str, Any]) -> dict[str, Any]:
+    """What a build of ``inputs`` with ``options`` (reasoner, linked datasets) reads, as its record keeps it: what
+    :func:`plan` compares with the previous build's. :func:`outcome` adds what the build found and wrote."""
     project = inputs.project
     texts = {path.relative_to(project).as_posix(): sha for sha, path in inputs.texts.items()}
     checks = {p.relative_to(project).as_posix(): sha256_file(p)
@@ -54,9 +47,23 @@ def record(inputs: Inputs, options: dict[str, Any], warnings: list[Violation],
                   for f in inputs.rdf},
         "texts": texts,
         "checks": checks,
-        "warnings": [[w.path, w.focus, w.check, w.message, w.severity] for w in warnings],
         "stats": inputs.stats,
         "hashed": inputs.hashed,
+    }
+
+
+def outcome(read: dict[str, Any], warnings: list[Violation], index: dict[str, Any] | None = None,
+            described: dict[str, Any] | None = None, figures: dict[str, Any] | None = None,
+            unsound: str | None = "not checked", shared: str | None = None) -> dict[str, Any]:
+    """The record of a build that read ``read`` (:func:`record`) and reported ``warnings``; ``index`` is each
+    story's batch index (:func:`kg.batches.index`) and ``unsound`` what :func:`kg.batches.unsound` said of them
+    (None: nothing wrong), for the next build to check its batches; ``described`` what the build wrote into the
+    meta graph, by part (:func:`kg.meta.write`), and ``figures`` the store's figures it wrote there
+    (:meth:`kg.meta.Recorded.to_record`); ``shared`` the graphs outside the stories as N-Quads
+    (:func:`kg.batches.shared_text`), which the next build reads faster than the store."""
+    return {
+        **read,
+        "warnings": [[w.path, w.focus, w.check, w.message, w.severity] for w in warnings],
         # Each story's index less the IRIs it describes (kg.batches.unsound_after asks the store for those).
         **({"index": {folder: {k: v for k, v in ix.items() if k != "subjects"} for folder, ix in index.items()},
             "unsound": unsound} if index is not None else {}),

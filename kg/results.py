@@ -17,6 +17,7 @@ from kg.construct import Triples
 from kg.errors import QueryError
 from kg.rows import Result
 from kg.vocab import PREFIXES, shorten
+from kg.words import counted
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -81,7 +82,7 @@ def table(result: ox.QuerySolutions, width: int | None = None, prefixes: dict[st
             held_back += 1
     width = width or table_width()
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n"
+    count = counted(len(rows), "row") + "\n"
     if held_back:
         count = (f"{len(rows):,} rows shown; {held_back:,} more held back (a table shows at most {limit:,}): "
                  "use --format csv, tsv, json or xml to get all {total:,}\n").format(total=len(rows) + held_back)
