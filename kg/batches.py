@@ -40,6 +40,7 @@ class Common:
     nodes: set[str]  # IRIs the shared data files (outside story folders, outside ontology/) mention
     types: dict[str, set[str]]  # the types those files and the ontology assert for each node
     tbox: TBox
+    text: str | None = None  # the quads as N-Quads, when they were read from that text (see shared_text)
 
 
 def common(store: ox.Store, inputs: Inputs, recorded: str | None = None) -> Common:
@@ -50,7 +51,7 @@ def common(store: ox.Store, inputs: Inputs, recorded: str | None = None) -> Comm
     graphs = [item.graph for item in inputs.rdf if story_folder(item.relative) is None]
     quads = _parsed(recorded, set(graphs)) if recorded is not None else None
     if quads is None:
-        quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+        quads, recorded = [q for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))], None
     terms: set[str] = set()
     nodes: set[str] = set()
     types: dict[str, set[str]] = defaultdict(set)
@@ -63,13 +64,15 @@ def common(store: ox.Store, inputs: Inputs, recorded: str | None = None) -> Comm
         if not ontology and isinstance(q.object, ox.NamedNode) and q.predicate != _TYPE:
             nodes.add(q.object.value)
     tbox = read_tbox(q for q in quads if q.graph_name.value.startswith(_ONTOLOGY))  # type: ignore[union-attr]
-    return Common(quads, terms, nodes - terms, types, tbox)
+    return Common(quads, terms, nodes - terms, types, tbox, recorded)
 
 
 def shared_text(shared: Common) -> str:
     """The shared quads as N-Quads, blank nodes named as in the store they came from, for :func:`common` to read
-    them back in the next build of a copy of that store."""
-    return bytes(ox.serialize(shared.quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
+    them back in the next build of a copy of that store (the text they were read from, when they were)."""
+    if shared.text is None:
+        shared.text = bytes(ox.serialize(shared.quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
+    return shared.text
 
 
 def _parsed(text: str, graphs: set[str]) -> list[ox.Quad] | None:

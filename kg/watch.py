@@ -17,28 +17,36 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kg.build import links_fingerprint
 from kg.config import CHECKS_DIR, INPUT_DIRS
 from kg.inputs import project_files
 
-State = frozenset[tuple[str, int, int, int]]
-"""Each file a build reads, as (path, size, modification time in ns, inode)."""
+State = tuple[frozenset[tuple[str, int, int, int]], list[list[object]]]
+"""The files a build reads, as (path, size, modification time in ns, inode), and the linked datasets' folder as
+the build fingerprints it."""
 
 
 def state(project: Path, links: Path | None = None) -> State:
-    """The files a build of ``project`` reads, by stat: those under the input folders (kg.inputs.find_inputs
-    reads them, RDF and texts), the ontology's check files and, when given, the linked datasets' folder."""
-    paths = [project / relative for folder in INPUT_DIRS for relative in project_files(project, folder)]
+    """What a build of ``project`` reads, by stat: the files under the input folders (kg.inputs.find_inputs reads
+    them, RDF and texts), the ontology's check files and, when given, the linked datasets' folder (as
+    :func:`kg.build.links_fingerprint`, whose change means a full build). Paths stay strings: this runs at every
+    look, over thousands of files in a large project."""
+    root = str(project)
+    paths = [os.path.join(root, relative) for folder in INPUT_DIRS for relative in project_files(project, folder)]
     checks = project / CHECKS_DIR
-    paths += sorted(checks.iterdir()) if checks.is_dir() else []
-    paths += sorted(links.rglob("*")) if links is not None and links.is_dir() else []
+    paths += sorted(str(p) for p in checks.iterdir()) if checks.is_dir() else []
     seen = []
     for path in paths:
         try:
             st = os.stat(path)
         except OSError:  # gone since the folder was listed: the next look sees the folder without it
             continue
-        seen.append((str(path), st.st_size, st.st_mtime_ns, st.st_ino))
-    return frozenset(seen)
+        seen.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+    try:
+        linked = links_fingerprint(links) if links is not None else []
+    except OSError:  # a file went while the folder was read (`kg link` at work): the next look reads it again
+        linked = [["unreadable"]]
+    return frozenset(seen), linked
 
 
 def changes(project: Path, links: Path | None = None, interval: float = 0.5,
